@@ -1,0 +1,1 @@
+"""ikelog: make sense of strongSwan charon logs."""
