@@ -562,8 +562,10 @@ class _Builder(Transformer[Token, Any]):
 
     # -- daemon --------------------------------------------------------------------
 
-    def daemon_start(self, c: list[Token]) -> ev.DaemonStart:
+    def daemon_start(self, c: list[Token]) -> ev.Body:
         text = str(c[0])
+        if text.startswith("Started"):
+            return ev.Note("daemon", text)
         version = None
         if "(strongSwan " in text:
             version = text.split("(strongSwan ", 1)[1].split(",", 1)[0].rstrip(")")

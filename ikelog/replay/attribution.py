@@ -1,0 +1,111 @@
+"""Which IKE SA does a line belong to?
+
+Theory of operation
+-------------------
+
+charon's worker threads take one job at a time: process one received
+message, send one DPD, retransmit one request... and while a job runs the
+thread has exactly one IKE SA checked out. Every line of a job therefore
+belongs to one SA. The evidence that names that SA, strongest first:
+
+1. the ``<name|uid>`` tag (or the journal's ``IKE_SA_UNIQUE_ID``): decisive;
+   once a log shows tags, untagged lines are known to be SA-less (daemon,
+   configuration, stateless COOKIE replies);
+2. a line that names the SA: ``IKE_SA eap[3] established ...``,
+   ``deleting IKE_SA ...``, ``initiating IKE_SA home[1] to ...``;
+3. the endpoints of the job's packets and the message IDs of its messages,
+   matched against the SAs still alive: an SA expects the peer's next
+   request ID and has its own requests outstanding.
+
+Without tags (stderr, ``swanctl --log``, the seed page) the attributor
+keeps one :class:`Job` per thread. A job starts at an inbound packet, at a
+retransmit, at a new local request after a packet went out, or at a line
+naming another SA. Until the evidence leaves one candidate, its events wait
+in the job; when the job ends undecided they are reported as ambiguous with
+their candidates, never handed to a guessed SA.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import events as ev
+from .model import IkeSa
+
+#: Event kinds that never concern an IKE SA.
+GLOBAL_KINDS = frozenset(
+    {
+        "daemon_start", "daemon_stop", "plugins", "cert_loaded", "key_loaded",
+        "secret_loaded", "pool_added", "conn_added", "config_initiating",
+        "setup_ignored", "foreign", "unrecognized",
+    }
+)
+
+
+@dataclass(slots=True)
+class Job:
+    """The lines one worker thread logged for one (maybe unknown) SA."""
+
+    first_line: int
+    owner: IkeSa | None = None
+    pending: list[ev.Event] = field(default_factory=list)
+    candidates: list[IkeSa] | None = None
+    new_sa: bool = False
+    sent: bool = False
+    maybe_rekey_of: IkeSa | None = None
+
+
+def host_of(endpoint: str | None) -> str | None:
+    if endpoint is None:
+        return None
+    return endpoint.rpartition("[")[0] or endpoint
+
+
+def match_endpoints(
+    sas: list[IkeSa], local: ev.Endpoint, remote: ev.Endpoint
+) -> list[IkeSa]:
+    """Alive SAs between the two hosts (ports may float under NAT-T)."""
+    found = []
+    for sa in sas:
+        if not sa.alive:
+            continue
+        if sa.remote is not None and host_of(sa.remote) != remote.host:
+            continue
+        if sa.local is not None and host_of(sa.local) != local.host:
+            continue
+        if sa.remote is None and sa.local is None:
+            continue
+        found.append(sa)
+    return found
+
+
+def match_message(candidates: list[IkeSa], msg: ev.Message) -> list[IkeSa]:
+    """Candidates for which ``msg`` fits the message ID windows."""
+    ours = msg.inbound != msg.is_request  # our request or its response
+    kept = []
+    for sa in candidates:
+        if msg.is_request and not ours:
+            if msg.message_id in (sa.last_remote_mid + 1, sa.last_remote_mid):
+                kept.append(sa)
+        elif msg.is_request:
+            if msg.message_id in (sa.next_local_mid, sa.next_local_mid - 1):
+                kept.append(sa)
+        elif ours:
+            x = sa.find_exchange("local", msg.message_id)
+            if x is not None and x.response is None:
+                kept.append(sa)
+        else:
+            x = sa.find_exchange("remote", msg.message_id)
+            if x is not None and x.response is None:
+                kept.append(sa)
+    return kept
+
+
+def match_outstanding(candidates: list[IkeSa], message_id: int) -> list[IkeSa]:
+    """Candidates with our request ``message_id`` still unanswered."""
+    kept = []
+    for sa in candidates:
+        x = sa.find_exchange("local", message_id)
+        if x is not None and x.response is None:
+            kept.append(sa)
+    return kept

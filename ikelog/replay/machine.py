@@ -1,0 +1,922 @@
+"""The shadow state machine: replay events into IKE SAs and CHILD SAs.
+
+Theory of operation
+-------------------
+
+:class:`Replay` is fed events in log order. Each event is first routed to
+its IKE SA (see :mod:`ikelog.replay.attribution`), then handed to the
+handler named after its kind (``_on_<kind>``). Handlers only ever touch
+the SA they are given, the trace-wide lease table and the daemon facts.
+
+Sub-machines kept per IKE SA:
+
+* **exchange window**: our requests are numbered from 0 by us, the peer's
+  by the peer. A request and its response share a message ID and a
+  requester, so an exchange is keyed by ``(initiator, message_id)``. A
+  retransmit repeats a message ID; a COOKIE or INVALID_KE_PAYLOAD answer
+  does not complete IKE_SA_INIT, the retried request does.
+* **fragments**: ``EF(i/n)`` lines count fragments of the exchange's
+  request or response; the reassembled message carries the payloads.
+* **IKE SA state**: connecting -> established -> (rekeyed | deleting) ->
+  deleted, or connecting -> failed. The first fatal problem logged while
+  connecting is the failure's reason; the exchange then in progress is its
+  stage.
+* **CHILD SAs**: installing -> installed -> closed, keyed by unique id;
+  SPIs are indexed so DELETE notices find their CHILD SA.
+* **EAP**: one round per method tried, ending in success, failure or NAK.
+* **leases**: online when a virtual IP is assigned, offline when the pool
+  says so; they outlive their IKE SA and are kept trace-wide.
+
+Nothing here opens files, prints or reads the clock: timestamps come from
+the events.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .. import events as ev
+from .attribution import (
+    GLOBAL_KINDS,
+    Job,
+    match_endpoints,
+    match_message,
+    match_outstanding,
+)
+from .model import (
+    IKEV1_EXCHANGES,
+    AmbiguousJob,
+    ChildSa,
+    EapRound,
+    Exchange,
+    IkeSa,
+    LeaseRecord,
+    Problem,
+)
+
+log = logging.getLogger("ikelog.replay")
+
+#: Failure kinds for notify errors, named after strongSwan's own.
+_NOTIFY_KIND = {
+    "NO_PROPOSAL_CHOSEN": "proposal-mismatch",
+    "AUTHENTICATION_FAILED": "peer-auth-failed",
+    "TS_UNACCEPTABLE": "ts-mismatch",
+    "INVALID_KE_PAYLOAD": "invalid-ke",
+    "INTERNAL_ADDRESS_FAILURE": "vip-failure",
+    "FAILED_CP_REQUIRED": "vip-failure",
+    "SINGLE_PAIR_REQUIRED": "ts-mismatch",
+}
+
+
+@dataclass
+class DaemonFacts:
+    """What the daemon said about itself: versions, plugins, config."""
+
+    starts: list[tuple[int, str]] = field(default_factory=list)
+    version: str | None = None
+    plugins: tuple[str, ...] = ()
+    connections: list[str] = field(default_factory=list)
+    pools: list[tuple[str, str, int]] = field(default_factory=list)
+    certificates: list[str] = field(default_factory=list)
+    stops: int = 0
+
+
+@dataclass
+class Stateless:
+    """Messages handled without any IKE SA (DoS protection)."""
+
+    cookie_challenges: int = 0
+    ignored_setups: int = 0
+    ignored_lines: list[int] = field(default_factory=list)
+
+
+class Replay:
+    """Consume events in order; read the reconstruction when done."""
+
+    def __init__(self) -> None:
+        self.sas: list[IkeSa] = []
+        self.leases: list[LeaseRecord] = []
+        self.ambiguous: list[AmbiguousJob] = []
+        self.daemon = DaemonFacts()
+        self.stateless = Stateless()
+        self.first_ts: datetime | None = None
+        self.last_ts: datetime | None = None
+        self.tagged = False
+        self._by_uid: dict[int, IkeSa] = {}
+        self._child_owner: dict[int, IkeSa] = {}
+        self._spi_owner: dict[str, IkeSa] = {}
+        self._jobs: dict[int | None, Job] = {}
+        self._merge_candidates: dict[int, list[IkeSa]] = {}
+        self._current: dict[int, Exchange] = {}
+        self._last_esp: dict[int, str] = {}
+        self._last_in: dict[int, int | None] = {}
+        self._pending_lease: str | None = None
+        self._finished = False
+        self._handlers: dict[str, Callable[[IkeSa | None, ev.Event, Any], None]] = {}
+        for name in dir(self):
+            if name.startswith("_on_"):
+                self._handlers[name[4:]] = getattr(self, name)
+
+    # -- feeding ---------------------------------------------------------------
+
+    def feed_all(self, events: Iterable[ev.Event]) -> Replay:
+        for e in events:
+            self.feed(e)
+        self.finish()
+        return self
+
+    def feed(self, e: ev.Event) -> None:
+        if e.ts is not None:
+            if self.first_ts is None:
+                self.first_ts = e.ts
+            self.last_ts = e.ts
+        kind = e.body.kind
+        if kind in GLOBAL_KINDS:
+            self._dispatch(None, e)
+            return
+        if e.sa_uid is not None:
+            self.tagged = True
+            self._dispatch(self._sa_for_uid(e.sa_uid, e.sa_name), e)
+            return
+        if self.tagged:
+            self._dispatch(self._named(e), e)
+            return
+        self._route(e)
+
+    def finish(self) -> None:
+        """Close open jobs and settle SAs only known by elimination."""
+        if self._finished:
+            return
+        self._finished = True
+        for job in list(self._jobs.values()):
+            self._close(job)
+        self._jobs.clear()
+        self._settle_merges()
+        for sa in self.sas:
+            if sa.alive and not sa.established and sa.state == "connecting":
+                sa.state = "open"
+
+    # -- SA lookup ---------------------------------------------------------------
+
+    def _new_sa(self, uid: int | None, name: str | None, line: int) -> IkeSa:
+        sa = IkeSa(unique_id=uid, name=name)
+        if name:
+            sa.names.append(name)
+        sa.first_line = line
+        self.sas.append(sa)
+        if uid is not None:
+            self._by_uid[uid] = sa
+        return sa
+
+    def _sa_for_uid(self, uid: int, name: str | None, line: int = 0) -> IkeSa:
+        sa = self._by_uid.get(uid)
+        if sa is None:
+            sa = self._new_sa(uid, name, line)
+        elif name and name != "(unnamed)" and sa.name != name:
+            sa.name = name
+            sa.names.append(name)
+        return sa
+
+    def _named(self, e: ev.Event) -> IkeSa | None:
+        """The SA a line names by its unique id, if it names one."""
+        uid = _named_uid(e.body)
+        if uid is not None:
+            return self._sa_for_uid(uid, None, e.line)
+        child = _named_child(e.body)
+        if child is not None:
+            return self._child_owner.get(child)
+        return None
+
+    # -- routing untagged lines ---------------------------------------------------
+
+    def _route(self, e: ev.Event) -> None:
+        body = e.body
+        job = self._jobs.get(e.thread)
+        if self._starts_job(job, body):
+            if job is not None:
+                self._close(job)
+            job = Job(e.line)
+            self._jobs[e.thread] = job
+        if job is None:
+            job = Job(e.line)
+            self._jobs[e.thread] = job
+        self._gather(job, e)
+        if job.owner is not None:
+            self._dispatch(job.owner, e)
+        else:
+            job.pending.append(e)
+        if isinstance(body, ev.Packet) and not body.inbound:
+            job.sent = True
+
+    def _starts_job(self, job: Job | None, body: ev.Body) -> bool:
+        if job is None:
+            return False
+        if isinstance(body, ev.Packet):
+            return body.inbound
+        if isinstance(body, ev.Retransmit | ev.LocalInitiating):
+            return True
+        if isinstance(body, ev.Message):
+            return job.sent and not body.inbound and body.is_request
+        uid = _named_uid(body)
+        if uid is not None and job.owner is not None:
+            known = self._by_uid.get(uid)
+            return known is not None and known is not job.owner and (
+                isinstance(body, ev.IkeSaLine) and body.event == "deleting"
+            )
+        return False
+
+    def _gather(self, job: Job, e: ev.Event) -> None:
+        """Narrow down the owner of ``job`` with the evidence of ``e``."""
+        body = e.body
+        if job.owner is not None and job.maybe_rekey_of is None:
+            return
+
+        # a line naming its SA decides at once
+        uid = _named_uid(body)
+        if isinstance(body, ev.LocalInitiating):
+            new = self._sa_for_uid(body.sa_uid, body.sa_name, e.line)
+            job.owner = new
+            job.maybe_rekey_of = new
+            return
+        if isinstance(body, ev.PeerInitiating):
+            if uid is not None:
+                sa = self._sa_for_uid(uid, None, e.line)
+            else:
+                sa = self._new_sa(None, None, e.line)
+            self._resolve(job, sa)
+            return
+        if uid is not None and job.maybe_rekey_of is None:
+            sa = self._by_uid.get(uid)
+            if sa is None:
+                sa = self._new_sa(uid, None, e.line)
+                loose = [c for c in job.candidates or [] if c.unique_id is None]
+                if loose:
+                    sa.attribution = "inferred"
+                    self._merge_candidates[uid] = loose
+            self._resolve(job, sa)
+            return
+        child = _named_child(body)
+        if child is not None and child in self._child_owner:
+            self._resolve(job, self._child_owner[child])
+            return
+
+        # a rekey announced by "initiating IKE_SA x[n]": whose job is it?
+        if job.maybe_rekey_of is not None:
+            if isinstance(body, ev.Message) and not body.inbound:
+                if body.exchange in ("IKE_SA_INIT", "ID_PROT", "AGGRESSIVE"):
+                    job.maybe_rekey_of = None
+                    return
+                job.owner = None
+                job.candidates = [
+                    s for s in self.sas if s.alive and s is not job.maybe_rekey_of
+                ]
+                job.maybe_rekey_of = None
+            else:
+                return
+
+        # endpoints and message IDs
+        if isinstance(body, ev.Packet):
+            found = match_endpoints(self.sas, body.dst, body.src)
+            if not body.inbound:
+                found = match_endpoints(self.sas, body.src, body.dst)
+            job.candidates = _narrow(job.candidates, found)
+        elif isinstance(body, ev.Message):
+            if body.inbound and body.is_request and body.exchange in (
+                "IKE_SA_INIT", "ID_PROT", "AGGRESSIVE"
+            ) and body.fragment is None and "N(COOKIE)" not in body.payloads[:1]:
+                job.new_sa = True
+                job.candidates = []
+                return
+            if job.candidates is None:
+                job.candidates = [s for s in self.sas if s.alive]
+            job.candidates = match_message(job.candidates, body)
+        elif isinstance(body, ev.Retransmit):
+            if job.candidates is None:
+                job.candidates = [s for s in self.sas if s.alive]
+            job.candidates = match_outstanding(job.candidates, body.message_id)
+        elif job.candidates is None and not job.new_sa:
+            alive = [s for s in self.sas if s.alive]
+            if len(alive) == 1 and not isinstance(body, ev.Note):
+                job.candidates = alive
+        if job.candidates is not None and len(job.candidates) == 1 and not job.new_sa:
+            self._resolve(job, job.candidates[0])
+
+    def _resolve(self, job: Job, sa: IkeSa) -> None:
+        job.owner = sa
+        job.new_sa = False
+        pending, job.pending = job.pending, []
+        for e in pending:
+            self._dispatch(sa, e)
+
+    def _close(self, job: Job) -> None:
+        if not job.pending:
+            return
+        if job.new_sa or not job.candidates and job.owner is None:
+            # stateless: a COOKIE challenge, or a setup that was refused
+            for e in job.pending:
+                body = e.body
+                if isinstance(body, ev.Message) and "N(COOKIE)" in body.payloads:
+                    if not body.inbound:
+                        self.stateless.cookie_challenges += 1
+                self.stateless.ignored_lines.append(e.line)
+            job.pending = []
+            return
+        amb = AmbiguousJob(job.first_line)
+        amb.candidates = [sa.label for sa in job.candidates or []]
+        for e in job.pending:
+            amb.lines.append(e.line)
+            body = e.body
+            if isinstance(body, ev.Message) and body.fragment is None:
+                initiator = "local" if body.inbound != body.is_request else "remote"
+                x = Exchange(body.exchange, body.message_id, initiator)
+                if body.is_request:
+                    x.request = body.payloads
+                else:
+                    x.response = body.payloads
+                amb.exchanges.append(x)
+        self.ambiguous.append(amb)
+        job.pending = []
+
+    def _settle_merges(self) -> None:
+        """Fold SAs first seen by name into the unnamed SA they must be.
+
+        Without tags a responder's SA is born unnamed (``<host> is
+        initiating an IKE_SA``) and its unique id shows up later in a line
+        of an ambiguous job. Candidates left with one possibility are
+        merged first; the rest in order of appearance, marked inferred.
+        """
+        taken: set[int] = set()
+        todo = dict(self._merge_candidates)
+        changed = True
+        while todo and changed:
+            changed = False
+            for uid, cands in list(todo.items()):
+                left = [c for c in cands if id(c) not in taken and c.unique_id is None]
+                if len(left) <= 1:
+                    if left:
+                        self._merge(self._by_uid[uid], left[0])
+                        taken.add(id(left[0]))
+                    del todo[uid]
+                    changed = True
+        for uid, cands in todo.items():
+            left = [c for c in cands if id(c) not in taken and c.unique_id is None]
+            if left:
+                self._merge(self._by_uid[uid], left[0])
+                taken.add(id(left[0]))
+
+    def _merge(self, named: IkeSa, early: IkeSa) -> None:
+        """Move what ``early`` (unnamed) knows into ``named``."""
+        named.exchanges[:0] = early.exchanges
+        named.problems[:0] = early.problems
+        named.vendor_ids[:0] = early.vendor_ids
+        named.timeline[:0] = early.timeline
+        named.role = named.role or early.role
+        named.local = named.local or early.local
+        named.remote = named.remote or early.remote
+        named.proposal = named.proposal or early.proposal
+        named.local_nat = named.local_nat or early.local_nat
+        named.remote_nat = named.remote_nat or early.remote_nat
+        named.first_line = early.first_line
+        named.first_ts = early.first_ts
+        named.lines += early.lines
+        named.attribution = "inferred"
+        self.sas.remove(early)
+
+    # -- dispatch ------------------------------------------------------------------
+
+    def _dispatch(self, sa: IkeSa | None, e: ev.Event) -> None:
+        if sa is not None:
+            sa.lines += 1
+            if sa.first_line is None or sa.first_line > e.line:
+                sa.first_line = e.line
+            sa.last_line = e.line
+            if e.ts is not None:
+                if sa.first_ts is None:
+                    sa.first_ts = e.ts
+                sa.last_ts = e.ts
+        handler = self._handlers.get(e.body.kind)
+        if handler is not None:
+            handler(sa, e, e.body)
+
+    def _problem(self, sa: IkeSa | None, e: ev.Event, what: str, text: str) -> None:
+        if sa is None:
+            return
+        cur = self._current.get(id(sa))
+        stage = cur.type if cur else None
+        sa.problems.append(Problem(e.line, what, text, stage))
+
+    def _state(self, sa: IkeSa, e: ev.Event, state: str) -> None:
+        sa.state = state
+        sa.timeline.append((e.line, e.ts, state))
+
+    # -- packets and messages --------------------------------------------------------
+
+    def _on_packet(self, sa: IkeSa | None, e: ev.Event, p: ev.Packet) -> None:
+        if sa is None:
+            return
+        local, remote = (p.dst, p.src) if p.inbound else (p.src, p.dst)
+        if sa.remote is not None and sa.remote != str(remote):
+            sa.endpoint_changes.append((e.line, sa.remote, str(remote)))
+        sa.local, sa.remote = str(local), str(remote)
+        if p.inbound:
+            self._last_in[id(sa)] = p.size
+            return
+        cur = self._current.get(id(sa))
+        if cur is not None and p.size is not None:
+            if cur.response is None and cur.initiator == "local":
+                cur.request_size = cur.request_size or p.size
+            elif cur.response is not None and cur.initiator == "remote":
+                cur.response_size = cur.response_size or p.size
+
+    def _on_message(self, sa: IkeSa | None, e: ev.Event, m: ev.Message) -> None:
+        if sa is None:
+            return
+        if m.exchange in IKEV1_EXCHANGES:
+            sa.version = 1
+        initiator = "local" if m.inbound != m.is_request else "remote"
+        if sa.role is None and m.is_request and m.exchange in (
+            "IKE_SA_INIT", "ID_PROT", "AGGRESSIVE"
+        ):
+            sa.role = "initiator" if initiator == "local" else "responder"
+        frag = m.fragment
+        x = sa.find_exchange(initiator, m.message_id)
+
+        if m.is_request:
+            if x is None or (x.response is not None and frag is None) or (
+                x.type != m.exchange
+            ):
+                x = Exchange(m.exchange, m.message_id, initiator)
+                sa.exchanges.append(x)
+            if initiator == "local":
+                sa.next_local_mid = max(sa.next_local_mid, m.message_id + 1)
+            else:
+                sa.last_remote_mid = max(sa.last_remote_mid, m.message_id)
+            if frag is not None:
+                x.request_fragments = max(x.request_fragments, frag[1])
+            else:
+                if x.request is not None and "N(COOKIE)" in m.payloads[:1]:
+                    x.notes.append("request repeated with COOKIE")
+                elif m.inbound and "N(COOKIE)" in m.payloads[:1]:
+                    x.cookie_challenges += 1
+                x.request = m.payloads
+            if x.request_ts is None:
+                x.request_ts, x.request_line = e.ts, e.line
+        else:
+            if x is None:
+                x = Exchange(m.exchange, m.message_id, initiator)
+                sa.exchanges.append(x)
+            if frag is not None:
+                x.response_fragments = max(x.response_fragments, frag[1])
+            elif m.payloads == ("N(COOKIE)",):
+                x.cookie_challenges += 1
+            elif m.payloads == ("N(INVAL_KE)",) and x.response is None:
+                x.invalid_ke += 1
+                if not m.inbound:
+                    x.notes.append("answered INVALID_KE_PAYLOAD")
+            else:
+                x.response = m.payloads
+                x.response_ts, x.response_line = e.ts, e.line
+            if m.inbound:
+                for n in m.notifies:
+                    self._notify_problem(sa, e, n, x)
+        if m.inbound and m.is_request:
+            for n in m.notifies:
+                if n == "AUTH_FAILED":
+                    self._problem(sa, e, "peer-auth-failed",
+                                  "peer reported AUTHENTICATION_FAILED")
+        if m.inbound and frag is None:
+            size = self._last_in.pop(id(sa), None)
+            if m.is_request and x.request_size is None:
+                x.request_size = size
+            elif not m.is_request and x.response_size is None:
+                x.response_size = size
+        self._current[id(sa)] = x
+
+    def _notify_problem(self, sa: IkeSa, e: ev.Event, n: str, x: Exchange) -> None:
+        kinds = {
+            "NO_PROP": "proposal-mismatch", "AUTH_FAILED": "peer-auth-failed",
+            "TS_UNACCEPT": "ts-mismatch", "INT_ADDR_FAIL": "vip-failure",
+            "FAIL_CP_REQ": "vip-failure",
+        }
+        if n in kinds:
+            self._problem(sa, e, kinds[n], f"peer answered {x.type} with N({n})")
+
+    def _on_fragment_received(
+        self, sa: IkeSa | None, e: ev.Event, f: ev.FragmentReceived
+    ) -> None:
+        x = self._current.get(id(sa)) if sa else None
+        if x is None or not f.reassembled or f.size is None:
+            return
+        if x.response is None and x.response_fragments:
+            x.response_size = f.size
+        else:
+            x.request_size = f.size
+
+    def _on_retransmit(self, sa: IkeSa | None, e: ev.Event, r: ev.Retransmit) -> None:
+        if sa is None:
+            return
+        x = sa.find_exchange("local", r.message_id)
+        if x is not None:
+            x.retransmits = max(x.retransmits, r.count)
+            self._current[id(sa)] = x
+
+    def _on_give_up(self, sa: IkeSa | None, e: ev.Event, g: ev.GiveUp) -> None:
+        self._problem(sa, e, "retransmit-send-timeout", g.text)
+
+    def _on_ike_note(self, sa: IkeSa | None, e: ev.Event, n: ev.IkeNote) -> None:
+        if sa is None:
+            return
+        if n.what == "peer_retransmit" and n.message_id is not None:
+            initiator = "remote" if "of request" in n.text else "local"
+            x = sa.find_exchange(initiator, n.message_id)
+            if x is not None:
+                x.retransmits += 1
+        elif n.what == "reauth":
+            sa.timeline.append((e.line, e.ts, "reauthenticating"))
+
+    # -- initiation and proposals --------------------------------------------------------
+
+    def _on_peer_initiating(
+        self, sa: IkeSa | None, e: ev.Event, p: ev.PeerInitiating
+    ) -> None:
+        if sa is None:
+            return
+        sa.role = "responder"
+        if p.mode:
+            sa.version = 1
+        self._state(sa, e, "connecting")
+
+    def _on_local_initiating(
+        self, sa: IkeSa | None, e: ev.Event, p: ev.LocalInitiating
+    ) -> None:
+        target = self._sa_for_uid(p.sa_uid, p.sa_name, e.line)
+        if sa is not None and target is not sa:
+            # an IKE rekey: the old SA starts its successor
+            target.rekeyed_from = sa.unique_id
+            return
+        if target.role is None:
+            target.role = "initiator"
+        if p.mode:
+            target.version = 1
+        self._state(target, e, "connecting")
+
+    def _on_proposal_selected(
+        self, sa: IkeSa | None, e: ev.Event, p: ev.ProposalSelected
+    ) -> None:
+        if sa is None:
+            return
+        if p.protocol == "IKE":
+            if sa.proposal is None:
+                sa.proposal = p.proposal
+        else:
+            self._last_esp[id(sa)] = p.proposal
+
+    def _on_proposal_none(self, sa: IkeSa | None, e: ev.Event, p: ev.ProposalNone) -> None:
+        cur = self._current.get(id(sa)) if sa else None
+        what = "proposal-mismatch"
+        if cur is not None:
+            what += "-ike" if cur.type in ("IKE_SA_INIT", "ID_PROT", "AGGRESSIVE") else (
+                "-child"
+            )
+        self._problem(sa, e, what, p.text)
+
+    def _on_ke_rejected(
+        self, sa: IkeSa | None, e: ev.Event, k: ev.KeMethodRejected
+    ) -> None:
+        self._problem(sa, e, "invalid-ke", f"key exchange {k.offered} refused, "
+                      f"{k.requested} requested")
+
+    # -- NAT, vendors, configs ---------------------------------------------------------------
+
+    def _on_nat(self, sa: IkeSa | None, e: ev.Event, n: ev.NatDetected) -> None:
+        if sa is None:
+            return
+        if n.local:
+            sa.local_nat = n.behind
+        else:
+            sa.remote_nat = n.behind
+
+    def _on_vendor_id(self, sa: IkeSa | None, e: ev.Event, v: ev.VendorId) -> None:
+        if sa is not None:
+            sa.vendor_ids.append(v.name or f"unknown: {v.hex}")
+
+    def _on_peercfg_lookup(
+        self, sa: IkeSa | None, e: ev.Event, p: ev.PeerCfgLookup
+    ) -> None:
+        if sa is None:
+            return
+        left, _, right = p.spec.partition("...")
+        lid = left.partition("[")[2][:-1]
+        rid = right.partition("[")[2][:-1]
+        if lid and lid != "%any" and sa.local_id is None:
+            sa.local_id = lid
+        if rid and rid != "%any" and sa.remote_id is None:
+            sa.remote_id = rid
+
+    def _on_peercfg_selected(
+        self, sa: IkeSa | None, e: ev.Event, p: ev.PeerCfgSelected
+    ) -> None:
+        if sa is None:
+            return
+        sa.peer_configs.append(p.name)
+        if sa.name != p.name:
+            sa.name = p.name
+            sa.names.append(p.name)
+
+    def _on_peercfg_problem(
+        self, sa: IkeSa | None, e: ev.Event, p: ev.PeerCfgProblem
+    ) -> None:
+        what = "no-peer-config" if p.missing else "peer-config-switch"
+        self._problem(sa, e, what, p.text)
+
+    # -- EAP and authentication ------------------------------------------------------------
+
+    def _on_eap(self, sa: IkeSa | None, e: ev.Event, s: ev.EapStep) -> None:
+        if sa is None:
+            return
+        last = sa.eap[-1] if sa.eap else None
+        step = s.step
+        if step in ("initiate", "selected", "requested"):
+            assert s.method is not None
+            if last is None or last.method != s.method or last.result != "started":
+                last = EapRound(s.method, line=e.line)
+                sa.eap.append(last)
+            if step == "requested" and s.method == "EAP_IDENTITY":
+                last.result = "success"
+                last.identity = s.identity
+                sa.eap_identity = sa.eap_identity or s.identity
+        elif step == "identity":
+            sa.eap_identity = s.identity
+            if last is not None and last.method == "EAP_IDENTITY":
+                last.result = "success"
+                last.identity = s.identity
+        elif step in ("nak", "nak_sent"):
+            if last is not None and last.result == "started":
+                last.result = "nak"
+            elif s.method:
+                sa.eap.append(EapRound(s.method, "nak", line=e.line))
+        elif step == "success":
+            if last is None or last.method != s.method:
+                last = EapRound(s.method or "?", line=e.line)
+                sa.eap.append(last)
+            last.result = "success"
+        elif step in ("failure", "verify_failed"):
+            if last is not None and last.result == "started":
+                last.result = "failure"
+            self._problem(sa, e, "eap-failure", s.text or "EAP failed")
+
+    def _on_auth(self, sa: IkeSa | None, e: ev.Event, a: ev.AuthResult) -> None:
+        if sa is None:
+            return
+        if a.success is False:
+            what = "local-auth-failed" if a.myself else "peer-auth-failed"
+            self._problem(sa, e, what, f"authentication of '{a.identity}' failed")
+            return
+        if a.xauth:
+            return
+        if a.myself:
+            sa.local_id = sa.local_id or a.identity
+        else:
+            sa.remote_id = a.identity
+
+    def _on_auth_problem(self, sa: IkeSa | None, e: ev.Event, a: ev.AuthProblem) -> None:
+        kind = "cert-untrusted" if a.what == "cert" else "peer-auth-failed"
+        if a.what in ("key_missing", "psk_missing"):
+            kind = "local-auth-failed"
+        self._problem(sa, e, kind, a.text)
+
+    # -- IKE SA lifecycle ------------------------------------------------------------------
+
+    def _on_ike_sa(self, sa: IkeSa | None, e: ev.Event, line: ev.IkeSaLine) -> None:
+        if line.event == "rekeyed":
+            new = self._sa_for_uid(line.sa_uid, line.sa_name, e.line)
+            new.established_via = "rekey"
+            new.rekeyed_from = sa.unique_id if sa else new.rekeyed_from
+            new.local = new.local or (sa.local if sa else None)
+            new.remote = new.remote or (sa.remote if sa else None)
+            new.local_id, new.remote_id = line.local.identity, line.remote.identity
+            new.role = new.role or (sa.role if sa else None)
+            new.proposal = new.proposal or (sa.proposal if sa else None)
+            new.first_line = new.first_line or e.line
+            self._state(new, e, "established")
+            if sa is not None and sa is not new:
+                sa.rekeyed_to = line.sa_uid
+                self._state(sa, e, "rekeyed")
+            return
+        if sa is None:
+            return
+        if sa.unique_id is None:
+            sa.unique_id = line.sa_uid
+            self._by_uid[line.sa_uid] = sa
+        if sa.name != line.sa_name:
+            sa.name = line.sa_name
+            sa.names.append(line.sa_name)
+        sa.local_id, sa.remote_id = line.local.identity, line.remote.identity
+        if line.event == "established":
+            sa.established = True
+            sa.establishing_exchange = self._current.get(id(sa))
+            self._state(sa, e, "established")
+        elif line.event == "deleting":
+            self._state(sa, e, "deleting")
+
+    def _on_ike_deleted(self, sa: IkeSa | None, e: ev.Event, d: ev.IkeDeleted) -> None:
+        if sa is not None:
+            self._state(sa, e, "deleted")
+            sa.alive = False
+
+    def _on_ike_state(self, sa: IkeSa | None, e: ev.Event, s: ev.IkeStateChange) -> None:
+        if sa is not None:
+            sa.timeline.append((e.line, e.ts, f"{s.old} => {s.new}"))
+
+    def _on_delete(self, sa: IkeSa | None, e: ev.Event, d: ev.DeleteNotice) -> None:
+        if sa is None or d.spi is None:
+            return
+        for child in sa.child_sas:
+            if d.spi in (child.spi_in, child.spi_out) and child.state == "installed":
+                child.state = "deleting"
+
+    def _on_ike_failure(self, sa: IkeSa | None, e: ev.Event, f: ev.IkeFailure) -> None:
+        if sa is None:
+            return
+        kinds = {
+            "half_open_timeout": "half-open-timeout",
+            "peer_not_responding": "retransmit-send-timeout",
+            "message_failed": "message-failed",
+            "destroyed": "destroyed",
+        }
+        self._problem(sa, e, kinds[f.what], f.text)
+        if f.what == "message_failed":
+            return
+        sa.alive = False
+        if not sa.established and not sa.established_via:
+            self._state(sa, e, "failed")
+        elif sa.state not in ("deleted", "rekeyed"):
+            self._state(sa, e, "deleted")
+
+    def _on_ike_schedule(self, sa: IkeSa | None, e: ev.Event, s: ev.IkeSchedule) -> None:
+        if sa is not None:
+            sa.timeline.append((e.line, e.ts, f"{s.what} in {s.seconds}s"))
+
+    def _on_setup_ignored(
+        self, sa: IkeSa | None, e: ev.Event, s: ev.SetupIgnored
+    ) -> None:
+        self.stateless.ignored_setups += 1
+        self.stateless.ignored_lines.append(e.line)
+
+    # -- CHILD SAs ---------------------------------------------------------------------------
+
+    def _child(self, sa: IkeSa, name: str, uid: int) -> ChildSa:
+        child = sa.child(uid)
+        if child is None:
+            child = ChildSa(name, uid)
+            sa.child_sas.append(child)
+            self._child_owner[uid] = sa
+        return child
+
+    def _on_child_establishing(
+        self, sa: IkeSa | None, e: ev.Event, c: ev.ChildEstablishing
+    ) -> None:
+        if sa is not None:
+            self._child(sa, c.sa_name, c.sa_uid).reqid = c.reqid
+
+    def _on_child_sa(self, sa: IkeSa | None, e: ev.Event, c: ev.ChildSaLine) -> None:
+        if sa is None:
+            return
+        child = self._child(sa, c.sa_name, c.sa_uid)
+        child.spi_in, child.spi_out = c.spi_in, c.spi_out
+        child.ts_local, child.ts_remote = c.ts_local, c.ts_remote
+        self._spi_owner[c.spi_in] = sa
+        self._spi_owner[c.spi_out] = sa
+        if c.event == "established":
+            if child.established_line is None:
+                child.established_line, child.established_ts = e.line, e.ts
+            child.proposal = child.proposal or self._last_esp.get(id(sa))
+            child.state = "installed" if c.variant != "inbound" else "inbound"
+            if c.variant == "outbound":
+                child.state = "installed"
+        else:
+            child.bytes_in, child.bytes_out = c.bytes_in, c.bytes_out
+            child.closed_line, child.closed_ts = e.line, e.ts
+            child.state = "closed" if c.variant != "expired" else "expired"
+
+    def _on_child_rekeyed(
+        self, sa: IkeSa | None, e: ev.Event, c: ev.ChildRekeyed
+    ) -> None:
+        if sa is None:
+            return
+        old = sa.child(c.old_uid)
+        if old is not None:
+            old.rekeyed_by = c.new_uid
+
+    def _on_child_closed(self, sa: IkeSa | None, e: ev.Event, c: ev.ChildClosed) -> None:
+        if sa is None:
+            return
+        for child in sa.child_sas:
+            if (c.sa_uid is None or child.unique_id == c.sa_uid) and (
+                child.state in ("deleting", "closed")
+            ):
+                child.state = "closed"
+
+    def _on_child_problem(
+        self, sa: IkeSa | None, e: ev.Event, c: ev.ChildProblem
+    ) -> None:
+        kinds = {
+            "ts_unacceptable": "ts-mismatch",
+            "install_failed": "install-child-sa-failed",
+            "child_failed": "child-failed",
+            "kernel": "kernel",
+        }
+        self._problem(sa, e, kinds[c.what], c.text)
+
+    def _on_notify_error(self, sa: IkeSa | None, e: ev.Event, n: ev.NotifyError) -> None:
+        if n.error:
+            kind = _NOTIFY_KIND.get(n.notify, "notify-error")
+            self._problem(sa, e, kind, f"received {n.notify} notify")
+
+    # -- virtual IPs and leases ------------------------------------------------------------
+
+    def _on_vip(self, sa: IkeSa | None, e: ev.Event, v: ev.VirtualIp) -> None:
+        if v.what == "requested":
+            return
+        if sa is not None and v.address not in sa.virtual_ips:
+            sa.virtual_ips.append(v.address)
+        if v.what == "assigned" and v.identity is not None:
+            self.leases.append(
+                LeaseRecord(
+                    v.address, v.identity, online_ts=e.ts, online_line=e.line,
+                    ike_sa=sa.unique_id if sa else None,
+                )
+            )
+
+    def _on_lease(self, sa: IkeSa | None, e: ev.Event, le: ev.Lease) -> None:
+        if le.online:
+            return
+        for rec in reversed(self.leases):
+            if rec.address == le.address and rec.online:
+                rec.offline_ts, rec.offline_line = e.ts, e.line
+                return
+        self.leases.append(
+            LeaseRecord(le.address or "?", le.identity, offline_ts=e.ts,
+                        offline_line=e.line)
+        )
+
+    def _on_vip_problem(self, sa: IkeSa | None, e: ev.Event, v: ev.VipProblem) -> None:
+        self._problem(sa, e, "vip-failure", v.text)
+
+    # -- daemon ---------------------------------------------------------------------------
+
+    def _on_daemon_start(self, sa: IkeSa | None, e: ev.Event, d: ev.DaemonStart) -> None:
+        self.daemon.starts.append((e.line, d.text))
+        self.daemon.version = d.version or self.daemon.version
+        if d.version is not None:
+            # unique ids count from 1 again in a new daemon run
+            for old in self._by_uid.values():
+                old.alive = False
+            self._by_uid.clear()
+            self._child_owner.clear()
+
+    def _on_daemon_stop(self, sa: IkeSa | None, e: ev.Event, d: ev.DaemonStop) -> None:
+        self.daemon.stops += 1
+
+    def _on_plugins(self, sa: IkeSa | None, e: ev.Event, p: ev.Plugins) -> None:
+        self.daemon.plugins = p.names
+
+    def _on_conn_added(self, sa: IkeSa | None, e: ev.Event, c: ev.ConnAdded) -> None:
+        self.daemon.connections.append(c.name)
+
+    def _on_pool_added(self, sa: IkeSa | None, e: ev.Event, p: ev.PoolAdded) -> None:
+        self.daemon.pools.append((p.name, p.base, p.size))
+
+    def _on_cert_loaded(self, sa: IkeSa | None, e: ev.Event, c: ev.CertLoaded) -> None:
+        self.daemon.certificates.append(c.subject)
+
+
+def _narrow(current: list[IkeSa] | None, found: list[IkeSa]) -> list[IkeSa]:
+    if current is None:
+        return found
+    return [sa for sa in current if sa in found]
+
+
+def _named_uid(body: ev.Body) -> int | None:
+    """The IKE SA unique id a message names, if any."""
+    if isinstance(body, ev.IkeSaLine):
+        return body.sa_uid if body.event != "rekeyed" else None
+    if isinstance(body, ev.IkeStateChange):
+        return body.sa_uid
+    if isinstance(body, ev.DeleteNotice):
+        return body.sa_uid
+    if isinstance(body, ev.PeerInitiating):
+        return body.sa_uid
+    return None
+
+
+def _named_child(body: ev.Body) -> int | None:
+    if isinstance(body, ev.ChildSaLine) and body.event == "closing":
+        return body.sa_uid
+    if isinstance(body, ev.ChildClosed | ev.ChildNote):
+        return body.sa_uid
+    return None

@@ -1,0 +1,215 @@
+"""What the replay reconstructs: IKE SAs, CHILD SAs, exchanges, leases.
+
+These are plain mutable records filled in by :mod:`ikelog.replay.machine`
+while it reads events; once the replay is finished they are only read.
+Every record remembers the line numbers it rests on, so findings and
+reports can cite evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+#: Exchange types that only exist in IKEv1.
+IKEV1_EXCHANGES = frozenset(
+    {"ID_PROT", "AGGRESSIVE", "QUICK_MODE", "TRANSACTION", "INFORMATIONAL_V1",
+     "AUTH_ONLY", "NEW_GROUP_MODE"}
+)
+
+
+#: Problems that are context rather than the reason an SA failed.
+BENIGN_PROBLEMS = frozenset(
+    {"invalid-ke", "peer-config-switch", "child-failed", "kernel", "destroyed"}
+)
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One request and its response, as one side of the SA saw them.
+
+    ``initiator`` is ``"local"`` when this log's daemon sent the request.
+    ``request``/``response`` are the payload lists of the (reassembled)
+    messages, or ``None`` when that message never appeared in the log.
+    """
+
+    type: str
+    message_id: int
+    initiator: str
+    request: tuple[str, ...] | None = None
+    response: tuple[str, ...] | None = None
+    retransmits: int = 0
+    request_fragments: int = 0
+    response_fragments: int = 0
+    request_size: int | None = None
+    response_size: int | None = None
+    request_ts: datetime | None = None
+    response_ts: datetime | None = None
+    request_line: int | None = None
+    response_line: int | None = None
+    cookie_challenges: int = 0
+    invalid_ke: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return self.request is not None and self.response is not None
+
+    @property
+    def latency(self) -> float | None:
+        if self.request_ts and self.response_ts:
+            return (self.response_ts - self.request_ts).total_seconds()
+        return None
+
+
+@dataclass(slots=True)
+class ChildSa:
+    name: str
+    unique_id: int
+    spi_in: str | None = None
+    spi_out: str | None = None
+    ts_local: tuple[str, ...] = ()
+    ts_remote: tuple[str, ...] = ()
+    proposal: str | None = None
+    state: str = "installing"
+    bytes_in: int | None = None
+    bytes_out: int | None = None
+    established_ts: datetime | None = None
+    closed_ts: datetime | None = None
+    established_line: int | None = None
+    closed_line: int | None = None
+    reqid: int | None = None
+    rekeyed_by: int | None = None
+
+
+@dataclass(slots=True)
+class EapRound:
+    method: str
+    result: str = "started"
+    identity: str | None = None
+    line: int | None = None
+
+
+@dataclass(slots=True)
+class Problem:
+    """An error line that concerns an SA: the raw material of a failure."""
+
+    line: int
+    what: str
+    text: str
+    stage: str | None
+
+
+@dataclass(slots=True)
+class IkeSa:
+    """One IKE SA (or IKEv1 ISAKMP SA) as this log's daemon saw it."""
+
+    unique_id: int | None = None
+    name: str | None = None
+    names: list[str] = field(default_factory=list)
+    version: int = 2
+    role: str | None = None
+    local: str | None = None
+    remote: str | None = None
+    endpoint_changes: list[tuple[int, str, str]] = field(default_factory=list)
+    local_id: str | None = None
+    remote_id: str | None = None
+    eap_identity: str | None = None
+    local_nat: bool = False
+    remote_nat: bool = False
+    proposal: str | None = None
+    vendor_ids: list[str] = field(default_factory=list)
+    state: str = "connecting"
+    timeline: list[tuple[int, datetime | None, str]] = field(default_factory=list)
+    established: bool = False
+    established_via: str | None = None
+    establishing_exchange: Exchange | None = None
+    rekeyed_from: int | None = None
+    rekeyed_to: int | None = None
+    exchanges: list[Exchange] = field(default_factory=list)
+    child_sas: list[ChildSa] = field(default_factory=list)
+    virtual_ips: list[str] = field(default_factory=list)
+    eap: list[EapRound] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    peer_configs: list[str] = field(default_factory=list)
+    first_line: int | None = None
+    last_line: int | None = None
+    first_ts: datetime | None = None
+    last_ts: datetime | None = None
+    lines: int = 0
+    attribution: str = "exact"
+    alive: bool = True
+    # message windows: our next request ID and the peer's last one
+    next_local_mid: int = 0
+    last_remote_mid: int = -1
+
+    @property
+    def label(self) -> str:
+        name = self.name or "(unnamed)"
+        uid = "?" if self.unique_id is None else str(self.unique_id)
+        return f"{name}[{uid}]"
+
+    @property
+    def pairs_total(self) -> int:
+        return sum(1 for x in self.exchanges if x.complete)
+
+    @property
+    def pairs_to_establish(self) -> int | None:
+        est = self.establishing_exchange
+        if est is None:
+            return None
+        upto = self.exchanges[: self.exchanges.index(est) + 1]
+        return sum(1 for x in upto if x.complete)
+
+    @property
+    def failure(self) -> Problem | None:
+        """The first fatal problem of an SA that never got established."""
+        if self.established or self.established_via:
+            return None
+        if self.state in ("connecting", "open") and not self.problems:
+            return None
+        for p in self.problems:
+            if p.what not in BENIGN_PROBLEMS:
+                return p
+        return self.problems[0] if self.problems else None
+
+    def find_exchange(self, initiator: str, message_id: int) -> Exchange | None:
+        for x in reversed(self.exchanges):
+            if x.initiator == initiator and x.message_id == message_id:
+                return x
+        return None
+
+    def child(self, unique_id: int) -> ChildSa | None:
+        for c in self.child_sas:
+            if c.unique_id == unique_id:
+                return c
+        return None
+
+
+@dataclass(slots=True)
+class LeaseRecord:
+    address: str
+    identity: str
+    pool: str | None = None
+    online_ts: datetime | None = None
+    offline_ts: datetime | None = None
+    online_line: int | None = None
+    offline_line: int | None = None
+    ike_sa: int | None = None
+
+    @property
+    def online(self) -> bool:
+        return self.offline_line is None
+
+
+@dataclass(slots=True)
+class AmbiguousJob:
+    """Lines of one worker job whose IKE SA could not be decided.
+
+    ``candidates`` are the labels of the SAs the lines could belong to.
+    """
+
+    first_line: int
+    lines: list[int] = field(default_factory=list)
+    candidates: list[str] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
