@@ -53,6 +53,7 @@ class Job:
     new_sa: bool = False
     sent: bool = False
     maybe_rekey_of: IkeSa | None = None
+    remote_host: str | None = None
 
 
 def host_of(endpoint: str | None) -> str | None:
@@ -84,7 +85,9 @@ def match_message(candidates: list[IkeSa], msg: ev.Message) -> list[IkeSa]:
     ours = msg.inbound != msg.is_request  # our request or its response
     kept = []
     for sa in candidates:
-        if msg.is_request and not ours:
+        if not sa.window_known:
+            kept.append(sa)
+        elif msg.is_request and not ours:
             if msg.message_id in (sa.last_remote_mid + 1, sa.last_remote_mid):
                 kept.append(sa)
         elif msg.is_request:
@@ -105,6 +108,9 @@ def match_outstanding(candidates: list[IkeSa], message_id: int) -> list[IkeSa]:
     """Candidates with our request ``message_id`` still unanswered."""
     kept = []
     for sa in candidates:
+        if not sa.window_known:
+            kept.append(sa)
+            continue
         x = sa.find_exchange("local", message_id)
         if x is not None and x.response is None:
             kept.append(sa)

@@ -82,7 +82,7 @@ class DaemonFacts:
     connections: list[str] = field(default_factory=list)
     pools: list[tuple[str, str, int]] = field(default_factory=list)
     certificates: list[str] = field(default_factory=list)
-    stops: int = 0
+    stop_lines: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -135,7 +135,9 @@ class Replay:
                 self.first_ts = e.ts
             self.last_ts = e.ts
         kind = e.body.kind
-        if kind in GLOBAL_KINDS:
+        if kind in GLOBAL_KINDS or (
+            kind == "note" and e.body.what == "daemon"  # type: ignore[attr-defined]
+        ):
             self._dispatch(None, e)
             return
         if e.sa_uid is not None:
@@ -156,8 +158,19 @@ class Replay:
             self._close(job)
         self._jobs.clear()
         self._settle_merges()
+        stop = self.daemon.stop_lines[-1] if self.daemon.stop_lines else None
         for sa in self.sas:
-            if sa.alive and not sa.established and sa.state == "connecting":
+            if not sa.alive or sa.established or sa.established_via:
+                continue
+            if sa.state not in ("connecting", "open"):
+                continue
+            if stop is not None and (sa.last_line or 0) < stop:
+                sa.problems.append(
+                    Problem(stop, "not-established",
+                            "never established before the daemon stopped", None)
+                )
+                sa.state = "failed"
+            else:
                 sa.state = "open"
 
     # -- SA lookup ---------------------------------------------------------------
@@ -223,10 +236,9 @@ class Replay:
             return job.sent and not body.inbound and body.is_request
         uid = _named_uid(body)
         if uid is not None and job.owner is not None:
-            known = self._by_uid.get(uid)
-            return known is not None and known is not job.owner and (
-                isinstance(body, ev.IkeSaLine) and body.event == "deleting"
-            )
+            if job.owner.unique_id is None:
+                return False  # the owner learns its id from this line
+            return uid != job.owner.unique_id
         return False
 
     def _gather(self, job: Job, e: ev.Event) -> None:
@@ -253,7 +265,11 @@ class Replay:
             sa = self._by_uid.get(uid)
             if sa is None:
                 sa = self._new_sa(uid, None, e.line)
-                loose = [c for c in job.candidates or [] if c.unique_id is None]
+                loose = [
+                    c for c in self.sas
+                    if c.unique_id is None and c.alive and c.remote is not None
+                    and c.remote.rpartition("[")[0] == job.remote_host
+                ]
                 if loose:
                     sa.attribution = "inferred"
                     self._merge_candidates[uid] = loose
@@ -280,20 +296,21 @@ class Replay:
 
         # endpoints and message IDs
         if isinstance(body, ev.Packet):
-            found = match_endpoints(self.sas, body.dst, body.src)
-            if not body.inbound:
-                found = match_endpoints(self.sas, body.src, body.dst)
+            local, remote = (body.dst, body.src) if body.inbound else (body.src, body.dst)
+            job.remote_host = job.remote_host or remote.host
+            found = match_endpoints(self.sas, local, remote)
             job.candidates = _narrow(job.candidates, found)
         elif isinstance(body, ev.Message):
             if body.inbound and body.is_request and body.exchange in (
                 "IKE_SA_INIT", "ID_PROT", "AGGRESSIVE"
-            ) and body.fragment is None and "N(COOKIE)" not in body.payloads[:1]:
+            ) and body.fragment is None and body.message_id == 0:
                 job.new_sa = True
                 job.candidates = []
                 return
             if job.candidates is None:
                 job.candidates = [s for s in self.sas if s.alive]
-            job.candidates = match_message(job.candidates, body)
+            # an ambiguous past leaves windows behind: then keep the hosts' SAs
+            job.candidates = match_message(job.candidates, body) or job.candidates
         elif isinstance(body, ev.Retransmit):
             if job.candidates is None:
                 job.candidates = [s for s in self.sas if s.alive]
@@ -302,6 +319,8 @@ class Replay:
             alive = [s for s in self.sas if s.alive]
             if len(alive) == 1 and not isinstance(body, ev.Note):
                 job.candidates = alive
+        if isinstance(body, ev.Packet) and body.inbound:
+            return  # the message that follows may still start a new SA
         if job.candidates is not None and len(job.candidates) == 1 and not job.new_sa:
             self._resolve(job, job.candidates[0])
 
@@ -315,7 +334,12 @@ class Replay:
     def _close(self, job: Job) -> None:
         if not job.pending:
             return
-        if job.new_sa or not job.candidates and job.owner is None:
+        if not job.candidates and all(
+            isinstance(e.body, ev.Note) for e in job.pending
+        ):
+            job.pending = []  # daemon chatter outside any SA
+            return
+        if job.new_sa:
             # stateless: a COOKIE challenge, or a setup that was refused
             for e in job.pending:
                 body = e.body
@@ -327,6 +351,8 @@ class Replay:
             return
         amb = AmbiguousJob(job.first_line)
         amb.candidates = [sa.label for sa in job.candidates or []]
+        for sa in job.candidates or []:
+            sa.window_known = False
         for e in job.pending:
             amb.lines.append(e.line)
             body = e.body
@@ -480,6 +506,10 @@ class Replay:
             else:
                 x.response = m.payloads
                 x.response_ts, x.response_line = e.ts, e.line
+            if not m.inbound and _refuses_sa(m):
+                # the responder forgets an SA it refused (RFC 7296 2.21.1)
+                sa.alive = False
+                self._state(sa, e, "failed")
             if m.inbound:
                 for n in m.notifies:
                     self._notify_problem(sa, e, n, x)
@@ -880,7 +910,7 @@ class Replay:
             self._child_owner.clear()
 
     def _on_daemon_stop(self, sa: IkeSa | None, e: ev.Event, d: ev.DaemonStop) -> None:
-        self.daemon.stops += 1
+        self.daemon.stop_lines.append(e.line)
 
     def _on_plugins(self, sa: IkeSa | None, e: ev.Event, p: ev.Plugins) -> None:
         self.daemon.plugins = p.names
@@ -893,6 +923,20 @@ class Replay:
 
     def _on_cert_loaded(self, sa: IkeSa | None, e: ev.Event, c: ev.CertLoaded) -> None:
         self.daemon.certificates.append(c.subject)
+
+
+_REFUSALS = frozenset(
+    {"N(NO_PROP)", "N(INVAL_KE)", "N(AUTH_FAILED)", "N(INVAL_SYN)", "N(INVAL_MAJOR)"}
+)
+
+
+def _refuses_sa(m: ev.Message) -> bool:
+    """A response that ends a half-open SA on the responder."""
+    return (
+        m.exchange in ("IKE_SA_INIT", "IKE_AUTH")
+        and bool(m.payloads)
+        and all(p in _REFUSALS for p in m.payloads)
+    )
 
 
 def _narrow(current: list[IkeSa] | None, found: list[IkeSa]) -> list[IkeSa]:

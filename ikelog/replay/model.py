@@ -139,9 +139,11 @@ class IkeSa:
     lines: int = 0
     attribution: str = "exact"
     alive: bool = True
-    # message windows: our next request ID and the peer's last one
+    # message windows: our next request ID and the peer's last one; not
+    # trustworthy once a job that may have been this SA's stayed ambiguous
     next_local_mid: int = 0
     last_remote_mid: int = -1
+    window_known: bool = True
 
     @property
     def label(self) -> str:
