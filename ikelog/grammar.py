@@ -12,6 +12,7 @@ carry no line number, so :func:`parse_message` caches bodies by text.
 from __future__ import annotations
 
 from collections.abc import Callable
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -594,13 +595,117 @@ def _load_grammar() -> str:
     return (resources.files("ikelog.grammars") / "charon.lark").read_text("utf-8")
 
 
+# -- caching by shape ---------------------------------------------------------
+#
+# Most messages differ from an earlier one only in their values: another
+# SPI, message ID, address or identity. The first message of each shape is
+# parsed by lark with a *recording* transformer, which returns the tree of
+# callbacks the parse made instead of calling them. From its tokens we
+# build a regex (the literal text between the tokens, each token as its own
+# terminal's pattern); a later message matching that regex has the same
+# token types in the same places, so the same callbacks, fed its values,
+# give its body. The grammar stays the only definition of meaning.
+
+
+class _Node:
+    __slots__ = ("children", "rule")
+
+    def __init__(self, rule: str, children: list[Any]) -> None:
+        self.rule = rule
+        self.children = children
+
+
+class _Recorder(Transformer[Token, Any]):
+    def __default__(self, data: str, children: list[Any], meta: Any) -> _Node:
+        return _Node(data, children)
+
+
+#: A compiled shape: the regex, the group of each token, the token types
+#: and the callback plan (method, [token index | sub-plan]).
+_Plan = tuple[Callable[[list[Any]], Any], list[Any]]
+
+
+class _Shape:
+    __slots__ = ("groups", "plan", "regex", "types")
+
+    def __init__(
+        self, regex: re.Pattern[str], groups: list[int], types: list[str], plan: _Plan
+    ) -> None:
+        self.regex = regex
+        self.groups = groups
+        self.types = types
+        self.plan = plan
+
+
+_BUILDER = _Builder()
 _PARSER = Lark(
     _load_grammar(),
     parser="lalr",
     lexer="contextual",
-    transformer=_Builder(),
+    transformer=_Recorder(),
     maybe_placeholders=False,
 )
+_PATTERNS = {t.name: t.pattern.to_regexp() for t in _PARSER.terminals}
+_SHAPES: dict[tuple[str, int], list[_Shape]] = {}
+
+#: How many shapes one bucket may hold before new ones are not kept.
+_BUCKET_LIMIT = 64
+
+
+def _shape_key(text: str) -> tuple[str, int]:
+    first = text.find(" ")
+    second = text.find(" ", first + 1) if first >= 0 else -1
+    return text[:second] if second >= 0 else text, text.count(" ")
+
+
+def _leaves(node: Any, out: list[Token]) -> None:
+    if isinstance(node, _Node):
+        for c in node.children:
+            _leaves(c, out)
+    elif isinstance(node, Token):
+        out.append(node)
+
+
+def _compile(text: str, root: _Node) -> _Shape | None:
+    tokens: list[Token] = []
+    _leaves(root, tokens)
+    tokens.sort(key=lambda t: t.start_pos or 0)
+    index = {id(t): i for i, t in enumerate(tokens)}
+    parts: list[str] = []
+    groups: list[int] = []
+    group = 1
+    pos = 0
+    for tok in tokens:
+        start, end = tok.start_pos, tok.end_pos
+        if start is None or end is None or start < pos:
+            return None
+        pattern = _PATTERNS.get(tok.type, re.escape(str(tok)))
+        parts.append(re.escape(text[pos:start]))
+        parts.append(f"({pattern})")
+        groups.append(group)
+        group += 1 + re.compile(pattern).groups
+        pos = end
+    parts.append(re.escape(text[pos:]))
+
+    def plan(node: _Node) -> _Plan:
+        method = getattr(_BUILDER, node.rule)
+        kids = [plan(c) if isinstance(c, _Node) else index[id(c)] for c in node.children]
+        return method, kids
+
+    return _Shape(re.compile("".join(parts)), groups, [t.type for t in tokens], plan(root))
+
+
+def _run(plan: _Plan, tokens: list[Token]) -> Any:
+    method, kids = plan
+    return method([tokens[k] if isinstance(k, int) else _run(k, tokens) for k in kids])
+
+
+def _finish(result: Any, text: str) -> ev.Body:
+    if isinstance(result, _Later):
+        return result.make(text)
+    if not isinstance(result, ev.Body):  # a helper rule reached the top
+        return ev.Unrecognized(text)
+    return result
 
 
 @lru_cache(maxsize=1 << 16)
@@ -608,12 +713,41 @@ def parse_message(text: str) -> ev.Body:
     """Return the body for one message text (without the line's prefix)."""
     if not text or len(text) > MAX_MESSAGE:
         return ev.Unrecognized(text)
+
+    # a known shape: match its regex and replay its callbacks
+    key = _shape_key(text)
+    bucket = _SHAPES.get(key)
+    if bucket:
+        for shape in bucket:
+            m = shape.regex.fullmatch(text)
+            if m is not None:
+                values = m.group(*shape.groups) if len(shape.groups) > 1 else (
+                    (m.group(shape.groups[0]),) if shape.groups else ()
+                )
+                tokens = [Token(t, v) for t, v in zip(shape.types, values, strict=True)]
+                return _finish(_run(shape.plan, tokens), text)
+
+    # a new shape: parse, remember, build
     try:
-        result = _PARSER.parse(text)
+        root = _PARSER.parse(text)
     except LarkError:
         return ev.Unrecognized(text)
-    if isinstance(result, _Later):
-        return result.make(text)
-    if not isinstance(result, ev.Body):  # a helper rule reached the top
+    if not isinstance(root, _Node):
         return ev.Unrecognized(text)
-    return result
+    shape = _compile(text, root)
+    if shape is None:
+        return ev.Unrecognized(text)
+    bucket = _SHAPES.setdefault(key, [])
+    if len(bucket) < _BUCKET_LIMIT:
+        bucket.append(shape)
+    return parse_message_with(shape, text)
+
+
+def parse_message_with(shape: _Shape, text: str) -> ev.Body:
+    m = shape.regex.fullmatch(text)
+    if m is None:  # FIXME: cannot happen unless a terminal regex is context-bound
+        return ev.Unrecognized(text)
+    tokens = [
+        Token(t, m.group(g)) for t, g in zip(shape.types, shape.groups, strict=True)
+    ]
+    return _finish(_run(shape.plan, tokens), text)

@@ -160,7 +160,7 @@ class EventReader:
         self._head: list[str] = []
         if layout is None:
             for line in self._lines:
-                self._head.append(_clean(line))
+                self._head.append(line)
                 if len(self._head) >= SNIFF_LINES:
                     break
             layout = detect_layout(self._head)
@@ -169,45 +169,62 @@ class EventReader:
         self.counts = LineCounts()
 
     def __iter__(self) -> Iterator[ev.Event]:
-        rx = LAYOUTS[self.layout]
-        bare = LAYOUTS["bare"]
+        match = LAYOUTS[self.layout].match
+        bare = LAYOUTS["bare"].match
         counts = self.counts
         year = self.year
+        stamp = parse_timestamp
+        parse = parse_message
+        foreign_rx = _FOREIGN.match
+        event = ev.Event
         lineno = 0
-        for line in _chain(self._head, (_clean(x) for x in self._lines)):
-            lineno += 1
-            counts.total += 1
-            m = rx.match(line)
-            body: ev.Body | None = None
-            if m is None:
-                m = bare.match(line)
-                other = _SYSLOG_ANY.match(line)
-                if other and other.group(1) not in CHARON_IDENTS:
-                    body = ev.Foreign(line)
-            assert m is not None  # the bare layout matches everything
-            ts, thread, group, level, name, uid, text = m.groups()
-            if body is not None:
-                pass
-            elif _FOREIGN.match(text):
-                body = ev.Foreign(text)
-            else:
-                body = parse_message(text)
-            if isinstance(body, ev.Unrecognized):
-                counts.unrecognized += 1
-            else:
-                counts.understood += 1
-                if isinstance(body, ev.Foreign):
-                    counts.foreign += 1
-            yield ev.Event(
-                lineno,
-                body,
-                parse_timestamp(ts, year) if ts else None,
-                int(thread) if thread else None,
-                group or None,
-                int(level) if level else None,
-                name or None,
-                int(uid) if uid else None,
-            )
+        understood = unrecognized = foreign = 0
+        try:
+            for line in _chain(self._head, self._lines):
+                lineno += 1
+                if len(line) > MAX_LINE:
+                    line = line[:MAX_LINE]
+                line = line.rstrip("\r\n")
+                m = match(line)
+                body: ev.Body | None = None
+                if m is None:
+                    m = bare(line)
+                    other = _SYSLOG_ANY.match(line)
+                    if other and other.group(1) not in CHARON_IDENTS:
+                        body = ev.Foreign(line)
+                assert m is not None  # the bare layout matches everything
+                ts, thread, group, level, name, uid, text = m.groups()
+                if body is None:
+                    if len(text) < 6 and foreign_rx(text):
+                        body = ev.Foreign(text)
+                    else:
+                        body = parse(text)
+                cls = type(body)
+                if cls is ev.Unrecognized:
+                    unrecognized += 1
+                else:
+                    understood += 1
+                    if cls is ev.Foreign:
+                        foreign += 1
+                yield event(
+                    lineno,
+                    body,
+                    stamp(ts, year) if ts else None,
+                    int(thread) if thread else None,
+                    group or None,
+                    int(level) if level else None,
+                    name or None,
+                    int(uid) if uid else None,
+                )
+                counts.total = lineno
+                counts.understood = understood
+                counts.unrecognized = unrecognized
+                counts.foreign = foreign
+        finally:
+            counts.total = lineno
+            counts.understood = understood
+            counts.unrecognized = unrecognized
+            counts.foreign = foreign
 
 
 def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:
@@ -261,28 +278,19 @@ def open_text(path: str | Path) -> Iterator[str]:
 
 
 def _decode(raw: IO[bytes], name: str) -> Iterator[str]:
-    buffered = io.BufferedReader(raw) if not hasattr(raw, "peek") else raw
+    """Text lines of ``raw``; undecodable bytes become U+FFFD."""
+    buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
     try:
-        first = True
-        while True:
-            try:
-                chunk = buffered.readline(MAX_LINE + 1)
-            except (OSError, EOFError, lzma.LZMAError) as exc:
-                raise InputError(f"{name}: cannot read: {exc}") from exc
-            if not chunk:
-                return
-            if first:
-                first = False
-                if b"\x00" in chunk[:4096]:
-                    raise InputError(f"{name}: binary data, not a text log")
-            if len(chunk) > MAX_LINE and not chunk.endswith(b"\n"):
-                # a very long line: keep its start, skip the rest of it
-                rest = chunk
-                while rest and not rest.endswith(b"\n"):
-                    rest = buffered.readline(1 << 20)
-            try:
-                yield chunk.decode("utf-8")
-            except UnicodeDecodeError:
-                yield chunk.decode("utf-8", errors="replace")
+        try:
+            head = buffered.peek(4096)[:4096]  # type: ignore[attr-defined]
+        except (OSError, EOFError, lzma.LZMAError) as exc:
+            raise InputError(f"{name}: cannot read: {exc}") from exc
+        if b"\x00" in head:
+            raise InputError(f"{name}: binary data, not a text log")
+        text = io.TextIOWrapper(buffered, encoding="utf-8", errors="replace")  # type: ignore[arg-type]
+        try:
+            yield from text
+        except (OSError, EOFError, lzma.LZMAError) as exc:
+            raise InputError(f"{name}: cannot read: {exc}") from exc
     finally:
         raw.close()
