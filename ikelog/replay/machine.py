@@ -141,13 +141,25 @@ class Replay:
             self._dispatch(None, e)
             return
         if e.sa_uid is not None:
-            self.tagged = True
+            if not self.tagged:
+                self._enter_tagged_mode()
             self._dispatch(self._sa_for_uid(e.sa_uid, e.sa_name), e)
             return
         if self.tagged:
             self._dispatch(self._named(e), e)
             return
         self._route(e)
+
+    def _enter_tagged_mode(self) -> None:
+        """The log carries tags: untagged lines so far concerned no SA."""
+        self.tagged = True
+        for job in self._jobs.values():
+            if job.owner is None:
+                self.stateless.ignored_lines.extend(e.line for e in job.pending)
+        self._jobs.clear()
+        self.ambiguous.clear()
+        for sa in self.sas:
+            sa.window_known = True
 
     def finish(self) -> None:
         """Close open jobs and settle SAs only known by elimination."""
@@ -235,7 +247,9 @@ class Replay:
         if isinstance(body, ev.Message):
             return job.sent and not body.inbound and body.is_request
         uid = _named_uid(body)
-        if uid is not None and job.owner is not None:
+        if uid is not None and job.owner is not None and not isinstance(
+            body, ev.PeerInitiating
+        ):
             if job.owner.unique_id is None:
                 return False  # the owner learns its id from this line
             return uid != job.owner.unique_id
@@ -255,6 +269,8 @@ class Replay:
             job.maybe_rekey_of = new
             return
         if isinstance(body, ev.PeerInitiating):
+            if not job.new_sa and job.owner is None and job.candidates:
+                return  # a peer's IKE rekey inside another SA's exchange
             if uid is not None:
                 sa = self._sa_for_uid(uid, None, e.line)
             else:
@@ -551,7 +567,7 @@ class Replay:
             return
         x = sa.find_exchange("local", r.message_id)
         if x is not None:
-            x.retransmits = max(x.retransmits, r.count)
+            x.retransmits += 1  # counters restart after a COOKIE
             self._current[id(sa)] = x
 
     def _on_give_up(self, sa: IkeSa | None, e: ev.Event, g: ev.GiveUp) -> None:
@@ -575,6 +591,14 @@ class Replay:
     ) -> None:
         if sa is None:
             return
+        if p.sa_uid is not None and sa.unique_id not in (None, p.sa_uid):
+            # strongSwan 6 names the SA a peer's IKE rekey creates
+            new = self._sa_for_uid(p.sa_uid, p.sa_name, e.line)
+            new.role = "responder"
+            new.rekeyed_from = sa.unique_id
+            return
+        if sa.established:
+            return  # strongSwan 5 announces a peer's IKE rekey this way
         sa.role = "responder"
         if p.mode:
             sa.version = 1
@@ -585,8 +609,9 @@ class Replay:
     ) -> None:
         target = self._sa_for_uid(p.sa_uid, p.sa_name, e.line)
         if sa is not None and target is not sa:
-            # an IKE rekey: the old SA starts its successor
+            # an IKE rekey: the old SA starts its successor, which we own
             target.rekeyed_from = sa.unique_id
+            target.role = "initiator"
             return
         if target.role is None:
             target.role = "initiator"
@@ -729,7 +754,7 @@ class Replay:
             new.local = new.local or (sa.local if sa else None)
             new.remote = new.remote or (sa.remote if sa else None)
             new.local_id, new.remote_id = line.local.identity, line.remote.identity
-            new.role = new.role or (sa.role if sa else None)
+            new.role = new.role or "responder"
             new.proposal = new.proposal or (sa.proposal if sa else None)
             new.first_line = new.first_line or e.line
             self._state(new, e, "established")
