@@ -13,8 +13,9 @@ import functools
 from collections import Counter
 from typing import Any
 
-import labtruth as lt
 import pytest
+
+from . import labtruth as lt
 
 pytestmark = pytest.mark.skipif(
     not lt.available(), reason=f"lab corpus not found at {lt.LAB}"

@@ -1,0 +1,276 @@
+"""The terminal report of ``ikelog analyze``: rich renderables.
+
+Everything here reads a :class:`ikelog.trace.Trace` and returns rich
+renderables; printing is left to the CLI, so tests can render into a
+fixed-width, colourless console.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..replay.model import Exchange, IkeSa
+from ..trace import Trace, outcome, stamp
+
+_OUTCOME_STYLE = {"established": "green", "failed": "bold red", "open": "yellow"}
+
+#: Vendor IDs that tell which client software is on the other side.
+_CLIENT_HINTS = (
+    ("MS NT5 ISAKMPOAKLEY", "Windows (built-in IKEv2 client)"),
+    ("MS-Negotiation Discovery Capable", "Windows (built-in IKEv2 client)"),
+    ("strongSwan", "strongSwan (Linux, Android app or NetworkManager)"),
+    ("Cisco", "Cisco"),
+    ("FRAGMENTATION", None),
+)
+
+
+def client_hint(sa: IkeSa) -> str | None:
+    """Which client software the vendor IDs point at, if they do."""
+    for vid in sa.vendor_ids:
+        for prefix, hint in _CLIENT_HINTS:
+            if vid.startswith(prefix) and hint:
+                return hint
+    return None
+
+
+def summary(trace: Trace) -> Panel:
+    r = trace.replay
+    c = trace.counts
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    grid.add_row("source", trace.source)
+    grid.add_row("layout", trace.layout)
+    lines = f"{c.total} read, {c.understood} understood, {c.unrecognized} unrecognized"
+    if c.foreign:
+        lines += f" ({c.foreign} not from charon)"
+    grid.add_row("lines", lines)
+    span = f"{stamp(r.first_ts) or '?'} .. {stamp(r.last_ts) or '?'}"
+    grid.add_row("time span", span if r.first_ts else "no timestamps")
+    if r.daemon.version:
+        grid.add_row("strongSwan", r.daemon.version)
+    outcomes = trace.outcomes()
+    parts = [
+        Text(f"{n} {k}", style=_OUTCOME_STYLE.get(k, "")) for k, n in sorted(outcomes.items())
+    ]
+    grid.add_row("IKE SAs", Text(", ").join(parts) if parts else Text("none"))
+    grid.add_row("leases", str(len(r.leases)))
+    if r.stateless.cookie_challenges or r.stateless.ignored_setups:
+        grid.add_row(
+            "DoS protection",
+            f"{r.stateless.cookie_challenges} COOKIE challenges, "
+            f"{r.stateless.ignored_setups} setups ignored",
+        )
+    amb = sum(len(a.lines) for a in r.ambiguous)
+    if amb:
+        grid.add_row(
+            "ambiguous",
+            Text(f"{amb} lines could belong to several SAs (no <name|id> tags)",
+                 style="yellow"),
+        )
+    return Panel(grid, title="ikelog", expand=False)
+
+
+def sa_facts(sa: IkeSa) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    grid.add_row("role", f"IKEv{sa.version} {sa.role or '?'}")
+    grid.add_row("endpoints", f"{sa.local or '?'} <-> {sa.remote or '?'}")
+    for line, old, new in sa.endpoint_changes:
+        grid.add_row("", f"remote moved {old} -> {new} (line {line})")
+    grid.add_row("identities", f"{sa.local_id or '?'} <-> {sa.remote_id or '?'}")
+    if sa.eap_identity:
+        grid.add_row("EAP identity", sa.eap_identity)
+    if sa.proposal:
+        grid.add_row("proposal", sa.proposal)
+    nat = [side for side, on in (("local", sa.local_nat), ("remote", sa.remote_nat)) if on]
+    if nat:
+        grid.add_row("NAT", " and ".join(nat) + " behind NAT")
+    if len(sa.peer_configs) > 1 or (sa.names and len(sa.names) > 1):
+        grid.add_row("configs", " -> ".join(sa.names))
+    hint = client_hint(sa)
+    if hint:
+        grid.add_row("client", hint)
+    if sa.eap:
+        grid.add_row(
+            "EAP", ", ".join(f"{r.method.removeprefix('EAP_')} {r.result}" for r in sa.eap)
+        )
+    pairs = f"{sa.pairs_total} request/response pairs"
+    if sa.pairs_to_establish is not None:
+        pairs += f", {sa.pairs_to_establish} to establish"
+    grid.add_row("exchanges", pairs)
+    if sa.virtual_ips:
+        grid.add_row("virtual IPs", ", ".join(sa.virtual_ips))
+    if sa.rekeyed_from is not None:
+        grid.add_row("rekey of", f"[{sa.rekeyed_from}]")
+    if sa.rekeyed_to is not None:
+        grid.add_row("rekeyed to", f"[{sa.rekeyed_to}]")
+    fail = sa.failure
+    if fail is not None:
+        grid.add_row(
+            "failure",
+            Text(f"{fail.stage or 'IKE_SA_INIT'}: {fail.text} (line {fail.line})",
+                 style="bold red"),
+        )
+    if sa.attribution != "exact":
+        grid.add_row("attribution", Text(
+            "inferred: without tags, this SA's first exchanges were matched by "
+            "elimination", style="yellow"))
+    return grid
+
+
+def _payloads(items: tuple[str, ...] | None) -> Text:
+    if items is None:
+        return Text("(not in log)", style="dim")
+    if not items:
+        return Text("[ ]", style="dim")
+    text = Text()
+    for i, p in enumerate(items):
+        if i:
+            text.append(" ")
+        style = ""
+        if p.startswith("EAP/"):
+            style = "cyan"
+        elif p.startswith("N(") and p[2:-1] in (
+            "NO_PROP", "AUTH_FAILED", "TS_UNACCEPT", "INVAL_KE", "INT_ADDR_FAIL"
+        ):
+            style = "bold red"
+        text.append(p, style=style)
+    return text
+
+
+def _notes(x: Exchange, request: bool) -> str:
+    notes = []
+    frags = x.request_fragments if request else x.response_fragments
+    if frags:
+        notes.append(f"{frags} fragments")
+    size = x.request_size if request else x.response_size
+    if size:
+        notes.append(f"{size} B")
+    if request and x.retransmits:
+        notes.append(f"{x.retransmits} retransmits")
+    if not request and x.cookie_challenges:
+        notes.append(f"{x.cookie_challenges} COOKIE")
+    if not request and x.invalid_ke:
+        notes.append(f"{x.invalid_ke} INVALID_KE")
+    return ", ".join(notes)
+
+
+def ladder(sa: IkeSa) -> Table:
+    """Every exchange of an SA as request and response rows."""
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column("time", no_wrap=True, style="dim")
+    table.add_column("exchange", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    table.add_column("payloads")
+    table.add_column("", style="dim")
+    for x in sa.exchanges:
+        out = x.initiator == "local"
+        arrow_req = "──▶" if out else "◀──"
+        arrow_resp = "◀──" if out else "──▶"
+        ts = stamp(x.request_ts) or ""
+        table.add_row(
+            ts[-12:], f"{x.type} {x.message_id}", arrow_req, _payloads(x.request),
+            _notes(x, True),
+        )
+        if x.response is not None or x.response_fragments:
+            table.add_row(
+                (stamp(x.response_ts) or "")[-12:], "", arrow_resp,
+                _payloads(x.response), _notes(x, False),
+            )
+        else:
+            table.add_row("", "", arrow_resp, Text("no response in log", style="yellow"),
+                          _notes(x, False))
+    return table
+
+
+def children(sa: IkeSa) -> Table:
+    """The CHILD SAs of an SA, one short block each."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    for c in sa.child_sas:
+        head = Text(c.state, style="green" if c.state == "installed" else "")
+        if c.proposal:
+            head.append(f"  {c.proposal}")
+        grid.add_row(f"{c.name}{{{c.unique_id}}}", head)
+        spis = f"SPIs {c.spi_in or '?'} in, {c.spi_out or '?'} out"
+        if c.bytes_in is not None:
+            spis += f"; closed after {c.bytes_in} bytes in, {c.bytes_out} bytes out"
+        grid.add_row("", spis)
+        if c.ts_local or c.ts_remote:
+            grid.add_row("", f"TS {' '.join(c.ts_local)} === {' '.join(c.ts_remote)}")
+    return grid
+
+
+def sa_panel(sa: IkeSa) -> Panel:
+    state = outcome(sa)
+    title = Text(sa.label + "  ")
+    title.append(state, style=_OUTCOME_STYLE.get(state, ""))
+    if sa.state not in (state, "connecting"):
+        title.append(f" ({sa.state})", style="dim")
+    parts: list[RenderableType] = [sa_facts(sa)]
+    if sa.exchanges:
+        parts += [Text(""), ladder(sa)]
+    if sa.child_sas:
+        parts += [Text(""), children(sa)]
+    return Panel(Group(*parts), title=title, title_align="left")
+
+
+def sa_table(sas: list[IkeSa]) -> Table:
+    """One line per SA, for logs with many of them."""
+    table = Table(header_style="bold")
+    for col in ("IKE SA", "role", "remote", "identity", "outcome", "pairs", "reason"):
+        table.add_column(col)
+    for sa in sas:
+        fail = sa.failure
+        state = outcome(sa)
+        table.add_row(
+            sa.label, sa.role or "?", sa.remote or "?",
+            sa.eap_identity or sa.remote_id or "",
+            Text(state, style=_OUTCOME_STYLE.get(state, "")), str(sa.pairs_total),
+            fail.text if fail else "",
+        )
+    return table
+
+
+def leases(trace: Trace) -> Table:
+    table = Table(title="leases", header_style="bold")
+    for col in ("address", "identity", "online", "offline"):
+        table.add_column(col)
+    for x in trace.leases:
+        table.add_row(
+            x.address, x.identity,
+            stamp(x.online_ts) or (f"line {x.online_line}" if x.online_line else ""),
+            stamp(x.offline_ts) or (f"line {x.offline_line}" if x.offline_line
+                                    else "still online"),
+        )
+    return table
+
+
+def report(
+    trace: Trace, *, detail_limit: int = 20, only: str | None = None
+) -> Iterator[RenderableType]:
+    """The whole report: summary, SAs (detailed or as a table), leases."""
+    yield summary(trace)
+    sas = trace.ike_sas
+    if only is not None:
+        sas = [sa for sa in sas if only in (sa.label, sa.name, str(sa.unique_id))
+               or only in sa.names]
+    if len(sas) > detail_limit:
+        yield Text(
+            f"{len(sas)} IKE SAs; details are shown for at most {detail_limit} "
+            "(use --sa NAME[ID] or --details N)", style="dim",
+        )
+        yield sa_table(sas)
+    else:
+        for sa in sas:
+            yield sa_panel(sa)
+    if trace.leases and only is None:
+        yield leases(trace)
