@@ -169,7 +169,13 @@ class Packet(Body):
 
 @dataclass(frozen=True, slots=True)
 class Message(Body):
-    """A ``parsed ...`` or ``generating ...`` message summary."""
+    """A ``parsed ...`` or ``generating ...`` message summary.
+
+    ``fragment`` is ``(number, total)`` for one encrypted fragment
+    (``EF(2/3)``, IKEv1 ``FRAG(2)``); ``notifies`` lists the short names of
+    the notify payloads. Both are derived from ``payloads`` once, when the
+    body is built, since bodies are shared by every line with this text.
+    """
 
     kind: ClassVar[str] = "message"
     inbound: bool
@@ -178,21 +184,29 @@ class Message(Body):
     message_id: int
     payloads: tuple[str, ...]
     truncated: bool = False
+    fragment: tuple[int, int] | None = None
+    notifies: tuple[str, ...] = ()
 
-    @property
-    def fragment(self) -> tuple[int, int] | None:
-        """``(number, total)`` when this is one encrypted fragment."""
-        if len(self.payloads) == 1:
-            p = self.payloads[0]
-            if p.startswith("EF(") or p.startswith("FRAG("):
-                inner = p[p.index("(") + 1 : -1]
-                num, _, total = inner.partition("/")
-                return int(num), int(total or 0)
-        return None
-
-    @property
-    def notifies(self) -> tuple[str, ...]:
-        return tuple(p[2:-1] for p in self.payloads if p.startswith("N("))
+    @classmethod
+    def build(
+        cls,
+        inbound: bool,
+        exchange: str,
+        is_request: bool,
+        message_id: int,
+        payloads: tuple[str, ...],
+        truncated: bool = False,
+    ) -> Message:
+        fragment = None
+        if len(payloads) == 1 and payloads[0].startswith(("EF(", "FRAG(")):
+            inner = payloads[0][payloads[0].index("(") + 1 : -1]
+            num, _, total = inner.partition("/")
+            fragment = int(num), int(total or 0)
+        notifies = tuple(p[2:-1] for p in payloads if p.startswith("N("))
+        return cls(
+            inbound, exchange, is_request, message_id, payloads, truncated,
+            fragment, notifies,
+        )
 
     @property
     def eap(self) -> str | None:

@@ -125,7 +125,9 @@ class _Builder(Transformer[Token, Any]):
 
         def make(text: str) -> ev.Body:
             truncated = not text.rstrip().endswith("]")
-            return ev.Message(inbound, exchange, is_request, mid, payloads, truncated)
+            return ev.Message.build(
+                inbound, exchange, is_request, mid, payloads, truncated
+            )
 
         return _Later(make)
 
@@ -646,16 +648,24 @@ _PARSER = Lark(
     maybe_placeholders=False,
 )
 _PATTERNS = {t.name: t.pattern.to_regexp() for t in _PARSER.terminals}
-_SHAPES: dict[tuple[str, int], list[_Shape]] = {}
+_SHAPES: dict[tuple[str, str, int], list[_Shape]] = {}
 
 #: How many shapes one bucket may hold before new ones are not kept.
 _BUCKET_LIMIT = 64
 
 
-def _shape_key(text: str) -> tuple[str, int]:
-    first = text.find(" ")
-    second = text.find(" ", first + 1) if first >= 0 else -1
-    return text[:second] if second >= 0 else text, text.count(" ")
+_KEYWORD = re.compile(r"[A-Za-z_:,.-]+\Z")
+
+
+def _shape_key(text: str) -> tuple[str, str, int]:
+    """Messages that may share a shape share this key: their first word, a
+    keyword-like second word (values such as ``eap[3]`` are left out) and
+    the number of spaces."""
+    words = text.split(" ", 2)
+    second = words[1] if len(words) > 1 else ""
+    if not _KEYWORD.match(second):
+        second = "*"
+    return words[0], second, text.count(" ")
 
 
 def _leaves(node: Any, out: list[Token]) -> None:

@@ -179,6 +179,8 @@ class EventReader:
         event = ev.Event
         lineno = 0
         understood = unrecognized = foreign = 0
+        last_text: str | None = None
+        last_stamp: datetime | None = None
         try:
             for line in _chain(self._head, self._lines):
                 lineno += 1
@@ -206,20 +208,19 @@ class EventReader:
                     understood += 1
                     if cls is ev.Foreign:
                         foreign += 1
+                if ts != last_text:  # many lines share one stamp
+                    last_text = ts
+                    last_stamp = stamp(ts, year) if ts else None
                 yield event(
                     lineno,
                     body,
-                    stamp(ts, year) if ts else None,
+                    last_stamp,
                     int(thread) if thread else None,
                     group or None,
                     int(level) if level else None,
                     name or None,
                     int(uid) if uid else None,
                 )
-                counts.total = lineno
-                counts.understood = understood
-                counts.unrecognized = unrecognized
-                counts.foreign = foreign
         finally:
             counts.total = lineno
             counts.understood = understood

@@ -114,7 +114,8 @@ class Replay:
         self._current: dict[int, Exchange] = {}
         self._last_esp: dict[int, str] = {}
         self._last_in: dict[int, int | None] = {}
-        self._pending_lease: str | None = None
+        self._endpoints: dict[int, tuple[ev.Endpoint, ev.Endpoint]] = {}
+        self._online_leases: dict[str, LeaseRecord] = {}
         self._finished = False
         self._handlers: dict[str, Callable[[IkeSa | None, ev.Event, Any], None]] = {}
         for name in dir(self):
@@ -431,18 +432,19 @@ class Replay:
     # -- dispatch ------------------------------------------------------------------
 
     def _dispatch(self, sa: IkeSa | None, e: ev.Event) -> None:
+        body = e.body
         if sa is not None:
             sa.lines += 1
+            sa.last_line = e.line
             if sa.first_line is None or sa.first_line > e.line:
                 sa.first_line = e.line
-            sa.last_line = e.line
             if e.ts is not None:
+                sa.last_ts = e.ts
                 if sa.first_ts is None:
                     sa.first_ts = e.ts
-                sa.last_ts = e.ts
-        handler = self._handlers.get(e.body.kind)
+        handler = self._handlers.get(body.kind)
         if handler is not None:
-            handler(sa, e, e.body)
+            handler(sa, e, body)
 
     def _problem(self, sa: IkeSa | None, e: ev.Event, what: str, text: str) -> None:
         if sa is None:
@@ -461,9 +463,11 @@ class Replay:
         if sa is None:
             return
         local, remote = (p.dst, p.src) if p.inbound else (p.src, p.dst)
-        if sa.remote is not None and sa.remote != str(remote):
-            sa.endpoint_changes.append((e.line, sa.remote, str(remote)))
-        sa.local, sa.remote = str(local), str(remote)
+        if self._endpoints.get(id(sa)) != (local, remote):
+            self._endpoints[id(sa)] = (local, remote)
+            if sa.remote is not None and sa.remote != str(remote):
+                sa.endpoint_changes.append((e.line, sa.remote, str(remote)))
+            sa.local, sa.remote = str(local), str(remote)
         if p.inbound:
             self._last_in[id(sa)] = p.size
             return
@@ -900,20 +904,20 @@ class Replay:
         if sa is not None and v.address not in sa.virtual_ips:
             sa.virtual_ips.append(v.address)
         if v.what == "assigned" and v.identity is not None:
-            self.leases.append(
-                LeaseRecord(
-                    v.address, v.identity, online_ts=e.ts, online_line=e.line,
-                    ike_sa=sa.unique_id if sa else None,
-                )
+            rec = LeaseRecord(
+                v.address, v.identity, online_ts=e.ts, online_line=e.line,
+                ike_sa=sa.unique_id if sa else None,
             )
+            self.leases.append(rec)
+            self._online_leases[v.address] = rec
 
     def _on_lease(self, sa: IkeSa | None, e: ev.Event, le: ev.Lease) -> None:
         if le.online:
             return
-        for rec in reversed(self.leases):
-            if rec.address == le.address and rec.online:
-                rec.offline_ts, rec.offline_line = e.ts, e.line
-                return
+        rec = self._online_leases.pop(le.address or "", None)
+        if rec is not None:
+            rec.offline_ts, rec.offline_line = e.ts, e.line
+            return
         self.leases.append(
             LeaseRecord(le.address or "?", le.identity, offline_ts=e.ts,
                         offline_line=e.line)
