@@ -661,11 +661,11 @@ def _shape_key(text: str) -> tuple[str, str, int]:
     """Messages that may share a shape share this key: their first word, a
     keyword-like second word (values such as ``eap[3]`` are left out) and
     the number of spaces."""
-    words = text.split(" ", 2)
-    second = words[1] if len(words) > 1 else ""
+    first, _, rest = text.partition(" ")
+    second = rest[: rest.find(" ")] if " " in rest else rest
     if not _KEYWORD.match(second):
         second = "*"
-    return words[0], second, text.count(" ")
+    return first, second, text.count(" ")
 
 
 def _leaves(node: Any, out: list[Token]) -> None:
@@ -731,11 +731,7 @@ def parse_message(text: str) -> ev.Body:
         for shape in bucket:
             m = shape.regex.fullmatch(text)
             if m is not None:
-                values = m.group(*shape.groups) if len(shape.groups) > 1 else (
-                    (m.group(shape.groups[0]),) if shape.groups else ()
-                )
-                tokens = [Token(t, v) for t, v in zip(shape.types, values, strict=True)]
-                return _finish(_run(shape.plan, tokens), text)
+                return _finish(_run(shape.plan, _values(shape, m)), text)
 
     # a new shape: parse, remember, build
     try:
@@ -757,7 +753,19 @@ def parse_message_with(shape: _Shape, text: str) -> ev.Body:
     m = shape.regex.fullmatch(text)
     if m is None:  # FIXME: cannot happen unless a terminal regex is context-bound
         return ev.Unrecognized(text)
-    tokens = [
-        Token(t, m.group(g)) for t, g in zip(shape.types, shape.groups, strict=True)
-    ]
-    return _finish(_run(shape.plan, tokens), text)
+    return _finish(_run(shape.plan, _values(shape, m)), text)
+
+
+def _values(shape: _Shape, m: re.Match[str]) -> list[Token]:
+    """The tokens of a message that matched ``shape``'s regex.
+
+    Built without Token's constructor (positions are not needed here, and
+    it dominates the cost of a cached shape).
+    """
+    tokens = []
+    new = str.__new__
+    for type_, group in zip(shape.types, shape.groups, strict=True):
+        tok = new(Token, m.group(group))
+        tok.type = type_
+        tokens.append(tok)
+    return tokens

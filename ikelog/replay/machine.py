@@ -60,6 +60,11 @@ from .model import (
 
 log = logging.getLogger("ikelog.replay")
 
+#: In streaming mode, how often (in lines) ended SAs are swept out, and how
+#: long (in lines) an ended SA is kept for late lines that mention it.
+SWEEP_EVERY = 4096
+SWEEP_GRACE = 20000
+
 #: Failure kinds for notify errors, named after strongSwan's own.
 _NOTIFY_KIND = {
     "NO_PROPOSAL_CHOSEN": "proposal-mismatch",
@@ -93,11 +98,28 @@ class Stateless:
     ignored_setups: int = 0
     ignored_lines: list[int] = field(default_factory=list)
 
+    def ignore(self, line: int) -> None:
+        if len(self.ignored_lines) < 1000:  # evidence, not a full index
+            self.ignored_lines.append(line)
+
 
 class Replay:
     """Consume events in order; read the reconstruction when done."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        retain: bool = True,
+        on_close: Callable[[IkeSa], None] | None = None,
+    ) -> None:
+        """``retain=False`` streams: SAs that ended some lines ago are handed
+        to ``on_close`` and forgotten, so memory follows the SAs open at
+        once, not the length of the log (tagged logs only: without tags an
+        ended SA may still be needed to settle attribution)."""
+        self.retain = retain
+        self.on_close = on_close
+        self.closed_outcomes: dict[str, int] = {}
+        self._since_sweep = 0
         self.sas: list[IkeSa] = []
         self.leases: list[LeaseRecord] = []
         self.ambiguous: list[AmbiguousJob] = []
@@ -131,6 +153,11 @@ class Replay:
         return self
 
     def feed(self, e: ev.Event) -> None:
+        if not self.retain:
+            self._since_sweep += 1
+            if self._since_sweep >= SWEEP_EVERY:
+                self._since_sweep = 0
+                self._sweep(e.line)
         if e.ts is not None:
             if self.first_ts is None:
                 self.first_ts = e.ts
@@ -151,12 +178,44 @@ class Replay:
             return
         self._route(e)
 
+    def _sweep(self, line: int) -> None:
+        """Hand over and forget SAs that ended more than SWEEP_GRACE lines ago."""
+        if not self.tagged:
+            return
+        keep = []
+        for sa in self.sas:
+            if sa.alive or (sa.last_line or 0) > line - SWEEP_GRACE:
+                keep.append(sa)
+                continue
+            self._forget(sa)
+        self.sas = keep
+        self.ambiguous.clear()
+        self.leases = [x for x in self.leases if x.online]
+
+    def _forget(self, sa: IkeSa) -> None:
+        from ..trace import outcome  # the trace module builds on this one
+
+        key = outcome(sa)
+        self.closed_outcomes[key] = self.closed_outcomes.get(key, 0) + 1
+        if self.on_close is not None:
+            self.on_close(sa)
+        if sa.unique_id is not None and self._by_uid.get(sa.unique_id) is sa:
+            del self._by_uid[sa.unique_id]
+        for child in sa.child_sas:
+            self._child_owner.pop(child.unique_id, None)
+            for spi in (child.spi_in, child.spi_out):
+                if spi is not None:
+                    self._spi_owner.pop(spi, None)
+        for table in (self._current, self._last_esp, self._last_in, self._endpoints):
+            table.pop(id(sa), None)  # type: ignore[attr-defined]
+
     def _enter_tagged_mode(self) -> None:
         """The log carries tags: untagged lines so far concerned no SA."""
         self.tagged = True
         for job in self._jobs.values():
             if job.owner is None:
-                self.stateless.ignored_lines.extend(e.line for e in job.pending)
+                for e in job.pending:
+                    self.stateless.ignore(e.line)
         self._jobs.clear()
         self.ambiguous.clear()
         for sa in self.sas:
@@ -363,7 +422,7 @@ class Replay:
                 if isinstance(body, ev.Message) and "N(COOKIE)" in body.payloads:
                     if not body.inbound:
                         self.stateless.cookie_challenges += 1
-                self.stateless.ignored_lines.append(e.line)
+                self.stateless.ignore(e.line)
             job.pending = []
             return
         amb = AmbiguousJob(job.first_line)
@@ -824,7 +883,7 @@ class Replay:
         self, sa: IkeSa | None, e: ev.Event, s: ev.SetupIgnored
     ) -> None:
         self.stateless.ignored_setups += 1
-        self.stateless.ignored_lines.append(e.line)
+        self.stateless.ignore(e.line)
 
     # -- CHILD SAs ---------------------------------------------------------------------------
 

@@ -1,0 +1,75 @@
+"""Build a large interleaved gateway log from the lab's many-clients run.
+
+The lab's ``j-many-clients/gw/charon.log`` holds 200 concurrent EAP logins
+(17,100 lines). Each copy written here shifts the unique ids, SPIs, client
+addresses and clock, so the copies look like later waves of other clients
+rather than repeats, and the parser cannot simply reuse earlier lines.
+
+    python benchmarks/gateway_log.py OUT.log --copies 40
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+LAB_LOG = (
+    Path(__file__).resolve().parents[1].parent
+    / "shared/corpus/lab/j-many-clients/gw/charon.log"
+)
+
+_REF = re.compile(r"([<|\[{])(\d+)([>\]}])")
+_SPI = re.compile(r"\b([0-9a-f]{8})_([io])\b")
+_CLIENT = re.compile(r"\b10\.99\.0\.1(\d)\b")
+_USER = re.compile(r"'user(\d+)-(\d+)'")
+_STAMP = re.compile(r"^([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d)")
+
+
+def shifted(line: str, copy: int) -> str:
+    """One line of copy number ``copy`` (0 leaves the line as it was)."""
+    if copy == 0:
+        return line
+    offset = copy * 1000
+
+    def ref(m: re.Match[str]) -> str:
+        value = int(m.group(2))
+        if m.group(1) == "[" and value in (500, 4500):
+            return m.group(0)  # a port, not a unique id
+        return f"{m.group(1)}{value + offset}{m.group(3)}"
+
+    line = _REF.sub(ref, line)
+    mask = (copy * 2654435761) & 0xFFFFFFFF
+    line = _SPI.sub(lambda m: f"{int(m.group(1), 16) ^ mask:08x}_{m.group(2)}", line)
+    line = _CLIENT.sub(lambda m: f"10.99.{copy % 200 + 1}.1{m.group(1)}", line)
+    line = _USER.sub(lambda m: f"'user{m.group(1)}-{m.group(2)}-{copy}'", line)
+    stamp = _STAMP.match(line)
+    if stamp:
+        when = datetime.strptime("2026 " + stamp.group(1), "%Y %b %d %H:%M:%S")
+        when += timedelta(minutes=2 * copy)
+        line = when.strftime("%b %e %H:%M:%S") + line[stamp.end() :]
+    return line
+
+
+def build(out: Path, copies: int, source: Path = LAB_LOG) -> int:
+    """Write ``copies`` shifted copies of ``source`` to ``out``; return bytes."""
+    lines = source.read_text().splitlines()
+    with out.open("w") as f:
+        for copy in range(copies):
+            for line in lines:
+                f.write(shifted(line, copy) + "\n")
+    return out.stat().st_size
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--copies", type=int, default=40)
+    args = ap.parse_args()
+    size = build(args.out, args.copies)
+    print(f"{args.out}: {size / 1e6:.1f} MB, {args.copies} copies")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""Throughput and peak memory of parse + replay on a large gateway log.
+
+Prints lines/s, MB/s and peak resident memory for the streaming replay
+(ended SAs are handed over and forgotten) at several log lengths, each in a
+fresh process, then the same for ``ikelog.load`` which keeps every SA for
+the report. Figures are printed, never asserted.
+
+    python benchmarks/throughput.py [--copies 10 40] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from gateway_log import LAB_LOG, build  # noqa: E402
+
+
+def measure(path: str, mode: str) -> dict[str, float]:
+    """Run in a child process: parse and replay ``path`` once."""
+    import gc
+
+    import ikelog
+    from ikelog.replay.machine import Replay
+    from ikelog.sources import EventReader, open_text
+
+    start = time.perf_counter()
+    if mode == "stream":
+        reader = EventReader(open_text(path), year=2026)
+        closed = 0
+
+        def count(sa: object) -> None:
+            nonlocal closed
+            closed += 1
+
+        gc.disable()
+        replay = Replay(retain=False, on_close=count)
+        replay.feed_all(reader)
+        lines = reader.counts.total
+        sas = closed + len(replay.sas)
+    else:
+        trace = ikelog.load(path, year=2026)
+        lines = trace.counts.total
+        sas = len(trace.ike_sas)
+    seconds = time.perf_counter() - start
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"lines": lines, "seconds": seconds, "peak_mb": peak_kb / 1024, "sas": sas}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--copies", type=int, nargs="+", default=[10, 40])
+    ap.add_argument("--keep", type=Path, help="keep generated logs in this folder")
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(measure(*args.child)))
+        return
+    if not LAB_LOG.exists():
+        sys.exit(f"needs the shared corpus: {LAB_LOG} is missing")
+
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="ikelog-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"{'mode':8} {'copies':>6} {'MB':>7} {'lines':>9} {'IKE SAs':>8} "
+          f"{'s':>6} {'lines/s':>9} {'MB/s':>6} {'peak MB':>8}")
+    for copies in args.copies:
+        log = folder / f"gateway-{copies}.log"
+        if not log.exists():
+            build(log, copies)
+        size_mb = log.stat().st_size / 1e6
+        for mode in ("stream", "load"):
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", str(log), mode],
+                check=True, capture_output=True, text=True,
+            )
+            r = json.loads(out.stdout)
+            print(f"{mode:8} {copies:>6} {size_mb:>7.1f} {r['lines']:>9} "
+                  f"{r['sas']:>8} {r['seconds']:>6.2f} "
+                  f"{r['lines'] / r['seconds']:>9.0f} "
+                  f"{size_mb / r['seconds']:>6.1f} {r['peak_mb']:>8.0f}")
+
+
+if __name__ == "__main__":
+    main()
