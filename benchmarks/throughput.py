@@ -70,8 +70,10 @@ def main() -> None:
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="ikelog-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    print(f"{'mode':8} {'copies':>6} {'MB':>7} {'lines':>9} {'IKE SAs':>8} "
-          f"{'s':>6} {'lines/s':>9} {'MB/s':>6} {'peak MB':>8}")
+    print(
+        f"{'mode':8} {'copies':>6} {'MB':>7} {'lines':>9} {'IKE SAs':>8} "
+        f"{'s':>6} {'lines/s':>9} {'MB/s':>6} {'peak MB':>8}"
+    )
     for copies in args.copies:
         log = folder / f"gateway-{copies}.log"
         if not log.exists():
@@ -80,13 +82,17 @@ def main() -> None:
         for mode in ("stream", "load"):
             out = subprocess.run(
                 [sys.executable, __file__, "--child", str(log), mode],
-                check=True, capture_output=True, text=True,
+                check=True,
+                capture_output=True,
+                text=True,
             )
             r = json.loads(out.stdout)
-            print(f"{mode:8} {copies:>6} {size_mb:>7.1f} {r['lines']:>9} "
-                  f"{r['sas']:>8} {r['seconds']:>6.2f} "
-                  f"{r['lines'] / r['seconds']:>9.0f} "
-                  f"{size_mb / r['seconds']:>6.1f} {r['peak_mb']:>8.0f}")
+            print(
+                f"{mode:8} {copies:>6} {size_mb:>7.1f} {r['lines']:>9} "
+                f"{r['sas']:>8} {r['seconds']:>6.2f} "
+                f"{r['lines'] / r['seconds']:>9.0f} "
+                f"{size_mb / r['seconds']:>6.1f} {r['peak_mb']:>8.0f}"
+            )
 
 
 if __name__ == "__main__":

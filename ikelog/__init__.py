@@ -1,9 +1,9 @@
 """ikelog: make sense of strongSwan charon (IKE/IPsec) logs.
 
-    >>> import ikelog
-    >>> trace = ikelog.load("samples/windows-eap-mschapv2.log")
-    >>> [sa.label for sa in trace.ike_sas]
-    ['eap[3]']
+>>> import ikelog
+>>> trace = ikelog.load("samples/windows-eap-mschapv2.log")
+>>> [sa.label for sa in trace.ike_sas]
+['eap[3]']
 """
 
 from __future__ import annotations

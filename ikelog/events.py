@@ -204,8 +204,14 @@ class Message(Body):
             fragment = int(num), int(total or 0)
         notifies = tuple(p[2:-1] for p in payloads if p.startswith("N("))
         return cls(
-            inbound, exchange, is_request, message_id, payloads, truncated,
-            fragment, notifies,
+            inbound,
+            exchange,
+            is_request,
+            message_id,
+            payloads,
+            truncated,
+            fragment,
+            notifies,
         )
 
     @property

@@ -11,8 +11,8 @@ carry no line number, so :func:`parse_message` caches bodies by text.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -454,21 +454,40 @@ class _Builder(Transformer[Token, Any]):
             c = c[1:]
         name, uid = _ref(c[0], "{")
         return ev.ChildSaLine(
-            "established", name, uid, str(c[1])[:-2], str(c[2])[:-2], c[3], c[4],
+            "established",
+            name,
+            uid,
+            str(c[1])[:-2],
+            str(c[2])[:-2],
+            c[3],
+            c[4],
             variant=variant,
         )
 
     def child_closing(self, c: list[Any]) -> ev.ChildSaLine:
         name, uid = _ref(c[0], "{")
         return ev.ChildSaLine(
-            "closing", name, uid, str(c[1])[:-2], str(c[3])[:-2], c[5], c[6],
-            bytes_in=c[2], bytes_out=c[4],
+            "closing",
+            name,
+            uid,
+            str(c[1])[:-2],
+            str(c[3])[:-2],
+            c[5],
+            c[6],
+            bytes_in=c[2],
+            bytes_out=c[4],
         )
 
     def child_closing_expired(self, c: list[Any]) -> ev.ChildSaLine:
         name, uid = _ref(c[0], "{")
         return ev.ChildSaLine(
-            "closing", name, uid, str(c[1])[:-2], str(c[2])[:-2], c[3], c[4],
+            "closing",
+            name,
+            uid,
+            str(c[1])[:-2],
+            str(c[2])[:-2],
+            c[3],
+            c[4],
             variant="expired",
         )
 
@@ -476,8 +495,12 @@ class _Builder(Transformer[Token, Any]):
         old_name, old_uid = _ref(c[0], "{")
         new_name, new_uid = _ref(c[3], "{")
         return ev.ChildRekeyed(
-            old_name, old_uid, new_name, new_uid,
-            (str(c[1])[:-2], str(c[2])[:-2]), (str(c[4])[:-2], str(c[5])[:-2]),
+            old_name,
+            old_uid,
+            new_name,
+            new_uid,
+            (str(c[1])[:-2], str(c[2])[:-2]),
+            (str(c[4])[:-2], str(c[5])[:-2]),
         )
 
     def child_delete_msg(self, c: list[Any]) -> ev.DeleteNotice:
@@ -699,10 +722,14 @@ def _compile(text: str, root: _Node) -> _Shape | None:
 
     def plan(node: _Node) -> _Plan:
         method = getattr(_BUILDER, node.rule)
-        kids = [plan(c) if isinstance(c, _Node) else index[id(c)] for c in node.children]
+        kids = [
+            plan(c) if isinstance(c, _Node) else index[id(c)] for c in node.children
+        ]
         return method, kids
 
-    return _Shape(re.compile("".join(parts)), groups, [t.type for t in tokens], plan(root))
+    return _Shape(
+        re.compile("".join(parts)), groups, [t.type for t in tokens], plan(root)
+    )
 
 
 def _run(plan: _Plan, tokens: list[Token]) -> Any:
@@ -740,13 +767,13 @@ def parse_message(text: str) -> ev.Body:
         return ev.Unrecognized(text)
     if not isinstance(root, _Node):
         return ev.Unrecognized(text)
-    shape = _compile(text, root)
-    if shape is None:
+    compiled = _compile(text, root)
+    if compiled is None:
         return ev.Unrecognized(text)
     bucket = _SHAPES.setdefault(key, [])
     if len(bucket) < _BUCKET_LIMIT:
-        bucket.append(shape)
-    return parse_message_with(shape, text)
+        bucket.append(compiled)
+    return parse_message_with(compiled, text)
 
 
 def parse_message_with(shape: _Shape, text: str) -> ev.Body:

@@ -29,12 +29,12 @@ import io
 import lzma
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, cast
 
 from . import events as ev
 from .grammar import parse_message
@@ -42,7 +42,20 @@ from .grammar import parse_message
 _MONTHS = {
     m: i + 1
     for i, m in enumerate(
-        "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+        (
+            "Jan",
+            "Feb",
+            "Mar",
+            "Apr",
+            "May",
+            "Jun",
+            "Jul",
+            "Aug",
+            "Sep",
+            "Oct",
+            "Nov",
+            "Dec",
+        )
     )
 }
 
@@ -153,9 +166,7 @@ class EventReader:
         self, lines: Iterable[str], *, layout: str | None = None, year: int = 1900
     ) -> None:
         if layout is not None and layout not in LAYOUTS:
-            raise InputError(
-                f"unknown layout {layout!r}; known: {', '.join(LAYOUTS)}"
-            )
+            raise InputError(f"unknown layout {layout!r}; known: {', '.join(LAYOUTS)}")
         self._lines = iter(lines)
         self._head: list[str] = []
         if layout is None:
@@ -241,7 +252,7 @@ def _clean(line: str) -> str:
 
 # -- opening files -------------------------------------------------------------
 
-_MAGIC = {
+_MAGIC: dict[bytes, Callable[..., Any]] = {
     b"\x1f\x8b": gzip.open,
     b"BZh": bz2.open,
     b"\xfd7zXZ": lzma.open,
@@ -280,15 +291,15 @@ def open_text(path: str | Path) -> Iterator[str]:
 
 def _decode(raw: IO[bytes], name: str) -> Iterator[str]:
     """Text lines of ``raw``; undecodable bytes become U+FFFD."""
-    buffered = raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[arg-type]
+    buffered: Any = raw if hasattr(raw, "peek") else io.BufferedReader(cast(Any, raw))
     try:
         try:
-            head = buffered.peek(4096)[:4096]  # type: ignore[attr-defined]
+            head = buffered.peek(4096)[:4096]
         except (OSError, EOFError, lzma.LZMAError) as exc:
             raise InputError(f"{name}: cannot read: {exc}") from exc
         if b"\x00" in head:
             raise InputError(f"{name}: binary data, not a text log")
-        text = io.TextIOWrapper(buffered, encoding="utf-8", errors="replace")  # type: ignore[arg-type]
+        text = io.TextIOWrapper(buffered, encoding="utf-8", errors="replace")
         try:
             yield from text
         except (OSError, EOFError, lzma.LZMAError) as exc:

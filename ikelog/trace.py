@@ -49,9 +49,9 @@ class Trace:
     def sa(self, name: str, unique_id: int | None = None) -> IkeSa:
         """The IKE SA called ``name`` (and with ``unique_id`` if given)."""
         for sa in self.replay.sas:
-            if name in sa.names or sa.name == name:
-                if unique_id is None or sa.unique_id == unique_id:
-                    return sa
+            named = name in sa.names or sa.name == name
+            if named and unique_id in (None, sa.unique_id):
+                return sa
         raise KeyError(f"no IKE SA {name}[{unique_id}]")
 
     def outcomes(self) -> dict[str, int]:
@@ -135,7 +135,8 @@ def sa_dict(sa: IkeSa) -> dict[str, Any]:
         "state": sa.state,
         "outcome": outcome(sa),
         "established": sa.established or sa.established_via is not None,
-        "established_via": sa.established_via or ("exchanges" if sa.established else None),
+        "established_via": sa.established_via
+        or ("exchanges" if sa.established else None),
         "rekeyed_from": sa.rekeyed_from,
         "rekeyed_to": sa.rekeyed_to,
         "failure": None

@@ -56,7 +56,8 @@ def summary(trace: Trace) -> Panel:
         grid.add_row("strongSwan", r.daemon.version)
     outcomes = trace.outcomes()
     parts = [
-        Text(f"{n} {k}", style=_OUTCOME_STYLE.get(k, "")) for k, n in sorted(outcomes.items())
+        Text(f"{n} {k}", style=_OUTCOME_STYLE.get(k, ""))
+        for k, n in sorted(outcomes.items())
     ]
     grid.add_row("IKE SAs", Text(", ").join(parts) if parts else Text("none"))
     grid.add_row("leases", str(len(r.leases)))
@@ -70,8 +71,10 @@ def summary(trace: Trace) -> Panel:
     if amb:
         grid.add_row(
             "ambiguous",
-            Text(f"{amb} lines could belong to several SAs (no <name|id> tags)",
-                 style="yellow"),
+            Text(
+                f"{amb} lines could belong to several SAs (no <name|id> tags)",
+                style="yellow",
+            ),
         )
     return Panel(grid, title="ikelog", expand=False)
 
@@ -89,7 +92,9 @@ def sa_facts(sa: IkeSa) -> Table:
         grid.add_row("EAP identity", sa.eap_identity)
     if sa.proposal:
         grid.add_row("proposal", sa.proposal)
-    nat = [side for side, on in (("local", sa.local_nat), ("remote", sa.remote_nat)) if on]
+    nat = [
+        side for side, on in (("local", sa.local_nat), ("remote", sa.remote_nat)) if on
+    ]
     if nat:
         grid.add_row("NAT", " and ".join(nat) + " behind NAT")
     if len(sa.peer_configs) > 1 or (sa.names and len(sa.names) > 1):
@@ -99,7 +104,8 @@ def sa_facts(sa: IkeSa) -> Table:
         grid.add_row("client", hint)
     if sa.eap:
         grid.add_row(
-            "EAP", ", ".join(f"{r.method.removeprefix('EAP_')} {r.result}" for r in sa.eap)
+            "EAP",
+            ", ".join(f"{r.method.removeprefix('EAP_')} {r.result}" for r in sa.eap),
         )
     pairs = f"{sa.pairs_total} request/response pairs"
     if sa.pairs_to_establish is not None:
@@ -115,13 +121,20 @@ def sa_facts(sa: IkeSa) -> Table:
     if fail is not None:
         grid.add_row(
             "failure",
-            Text(f"{fail.stage or 'IKE_SA_INIT'}: {fail.text} (line {fail.line})",
-                 style="bold red"),
+            Text(
+                f"{fail.stage or 'IKE_SA_INIT'}: {fail.text} (line {fail.line})",
+                style="bold red",
+            ),
         )
     if sa.attribution != "exact":
-        grid.add_row("attribution", Text(
-            "inferred: without tags, this SA's first exchanges were matched by "
-            "elimination", style="yellow"))
+        grid.add_row(
+            "attribution",
+            Text(
+                "inferred: without tags, this SA's first exchanges were matched by "
+                "elimination",
+                style="yellow",
+            ),
+        )
     return grid
 
 
@@ -138,7 +151,11 @@ def _payloads(items: tuple[str, ...] | None) -> Text:
         if p.startswith("EAP/"):
             style = "cyan"
         elif p.startswith("N(") and p[2:-1] in (
-            "NO_PROP", "AUTH_FAILED", "TS_UNACCEPT", "INVAL_KE", "INT_ADDR_FAIL"
+            "NO_PROP",
+            "AUTH_FAILED",
+            "TS_UNACCEPT",
+            "INVAL_KE",
+            "INT_ADDR_FAIL",
         ):
             style = "bold red"
         text.append(p, style=style)
@@ -176,17 +193,28 @@ def ladder(sa: IkeSa) -> Table:
         arrow_resp = "◀──" if out else "──▶"
         ts = stamp(x.request_ts) or ""
         table.add_row(
-            ts[-12:], f"{x.type} {x.message_id}", arrow_req, _payloads(x.request),
+            ts[-12:],
+            f"{x.type} {x.message_id}",
+            arrow_req,
+            _payloads(x.request),
             _notes(x, True),
         )
         if x.response is not None or x.response_fragments:
             table.add_row(
-                (stamp(x.response_ts) or "")[-12:], "", arrow_resp,
-                _payloads(x.response), _notes(x, False),
+                (stamp(x.response_ts) or "")[-12:],
+                "",
+                arrow_resp,
+                _payloads(x.response),
+                _notes(x, False),
             )
         else:
-            table.add_row("", "", arrow_resp, Text("no response in log", style="yellow"),
-                          _notes(x, False))
+            table.add_row(
+                "",
+                "",
+                arrow_resp,
+                Text("no response in log", style="yellow"),
+                _notes(x, False),
+            )
     return table
 
 
@@ -232,9 +260,12 @@ def sa_table(sas: list[IkeSa]) -> Table:
         fail = sa.failure
         state = outcome(sa)
         table.add_row(
-            sa.label, sa.role or "?", sa.remote or "?",
+            sa.label,
+            sa.role or "?",
+            sa.remote or "?",
             sa.eap_identity or sa.remote_id or "",
-            Text(state, style=_OUTCOME_STYLE.get(state, "")), str(sa.pairs_total),
+            Text(state, style=_OUTCOME_STYLE.get(state, "")),
+            str(sa.pairs_total),
             fail.text if fail else "",
         )
     return table
@@ -246,10 +277,11 @@ def leases(trace: Trace) -> Table:
         table.add_column(col)
     for x in trace.leases:
         table.add_row(
-            x.address, x.identity,
+            x.address,
+            x.identity,
             stamp(x.online_ts) or (f"line {x.online_line}" if x.online_line else ""),
-            stamp(x.offline_ts) or (f"line {x.offline_line}" if x.offline_line
-                                    else "still online"),
+            stamp(x.offline_ts)
+            or (f"line {x.offline_line}" if x.offline_line else "still online"),
         )
     return table
 
@@ -261,12 +293,16 @@ def report(
     yield summary(trace)
     sas = trace.ike_sas
     if only is not None:
-        sas = [sa for sa in sas if only in (sa.label, sa.name, str(sa.unique_id))
-               or only in sa.names]
+        sas = [
+            sa
+            for sa in sas
+            if only in (sa.label, sa.name, str(sa.unique_id)) or only in sa.names
+        ]
     if len(sas) > detail_limit:
         yield Text(
             f"{len(sas)} IKE SAs; details are shown for at most {detail_limit} "
-            "(use --sa NAME[ID] or --details N)", style="dim",
+            "(use --sa NAME[ID] or --details N)",
+            style="dim",
         )
         yield sa_table(sas)
     else:

@@ -35,9 +35,18 @@ from .model import IkeSa
 #: Event kinds that never concern an IKE SA.
 GLOBAL_KINDS = frozenset(
     {
-        "daemon_start", "daemon_stop", "plugins", "cert_loaded", "key_loaded",
-        "secret_loaded", "pool_added", "conn_added", "config_initiating",
-        "setup_ignored", "foreign", "unrecognized",
+        "daemon_start",
+        "daemon_stop",
+        "plugins",
+        "cert_loaded",
+        "key_loaded",
+        "secret_loaded",
+        "pool_added",
+        "conn_added",
+        "config_initiating",
+        "setup_ignored",
+        "foreign",
+        "unrecognized",
     }
 )
 

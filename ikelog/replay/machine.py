@@ -144,7 +144,7 @@ class Replay:
             if name.startswith("_on_"):
                 self._handlers[name[4:]] = getattr(self, name)
 
-    # -- feeding ---------------------------------------------------------------
+    # -- feeding --------------------------------------------------------------
 
     def feed_all(self, events: Iterable[ev.Event]) -> Replay:
         for e in events:
@@ -206,8 +206,10 @@ class Replay:
             for spi in (child.spi_in, child.spi_out):
                 if spi is not None:
                     self._spi_owner.pop(spi, None)
-        for table in (self._current, self._last_esp, self._last_in, self._endpoints):
-            table.pop(id(sa), None)  # type: ignore[attr-defined]
+        self._current.pop(id(sa), None)
+        self._last_esp.pop(id(sa), None)
+        self._last_in.pop(id(sa), None)
+        self._endpoints.pop(id(sa), None)
 
     def _enter_tagged_mode(self) -> None:
         """The log carries tags: untagged lines so far concerned no SA."""
@@ -238,14 +240,18 @@ class Replay:
                 continue
             if stop is not None and (sa.last_line or 0) < stop:
                 sa.problems.append(
-                    Problem(stop, "not-established",
-                            "never established before the daemon stopped", None)
+                    Problem(
+                        stop,
+                        "not-established",
+                        "never established before the daemon stopped",
+                        None,
+                    )
                 )
                 sa.state = "failed"
             else:
                 sa.state = "open"
 
-    # -- SA lookup ---------------------------------------------------------------
+    # -- SA lookup ------------------------------------------------------------
 
     def _new_sa(self, uid: int | None, name: str | None, line: int) -> IkeSa:
         sa = IkeSa(unique_id=uid, name=name)
@@ -276,7 +282,7 @@ class Replay:
             return self._child_owner.get(child)
         return None
 
-    # -- routing untagged lines ---------------------------------------------------
+    # -- routing untagged lines -----------------------------------------------
 
     def _route(self, e: ev.Event) -> None:
         body = e.body
@@ -307,8 +313,10 @@ class Replay:
         if isinstance(body, ev.Message):
             return job.sent and not body.inbound and body.is_request
         uid = _named_uid(body)
-        if uid is not None and job.owner is not None and not isinstance(
-            body, ev.PeerInitiating
+        if (
+            uid is not None
+            and job.owner is not None
+            and not isinstance(body, ev.PeerInitiating)
         ):
             if job.owner.unique_id is None:
                 return False  # the owner learns its id from this line
@@ -332,18 +340,21 @@ class Replay:
             if not job.new_sa and job.owner is None and job.candidates:
                 return  # a peer's IKE rekey inside another SA's exchange
             if uid is not None:
-                sa = self._sa_for_uid(uid, None, e.line)
+                created = self._sa_for_uid(uid, None, e.line)
             else:
-                sa = self._new_sa(None, None, e.line)
-            self._resolve(job, sa)
+                created = self._new_sa(None, None, e.line)
+            self._resolve(job, created)
             return
         if uid is not None and job.maybe_rekey_of is None:
             sa = self._by_uid.get(uid)
             if sa is None:
                 sa = self._new_sa(uid, None, e.line)
                 loose = [
-                    c for c in self.sas
-                    if c.unique_id is None and c.alive and c.remote is not None
+                    c
+                    for c in self.sas
+                    if c.unique_id is None
+                    and c.alive
+                    and c.remote is not None
                     and c.remote.rpartition("[")[0] == job.remote_host
                 ]
                 if loose:
@@ -372,14 +383,20 @@ class Replay:
 
         # endpoints and message IDs
         if isinstance(body, ev.Packet):
-            local, remote = (body.dst, body.src) if body.inbound else (body.src, body.dst)
+            local, remote = (
+                (body.dst, body.src) if body.inbound else (body.src, body.dst)
+            )
             job.remote_host = job.remote_host or remote.host
             found = match_endpoints(self.sas, local, remote)
             job.candidates = _narrow(job.candidates, found)
         elif isinstance(body, ev.Message):
-            if body.inbound and body.is_request and body.exchange in (
-                "IKE_SA_INIT", "ID_PROT", "AGGRESSIVE"
-            ) and body.fragment is None and body.message_id == 0:
+            if (
+                body.inbound
+                and body.is_request
+                and body.exchange in ("IKE_SA_INIT", "ID_PROT", "AGGRESSIVE")
+                and body.fragment is None
+                and body.message_id == 0
+            ):
                 job.new_sa = True
                 job.candidates = []
                 return
@@ -410,18 +427,19 @@ class Replay:
     def _close(self, job: Job) -> None:
         if not job.pending:
             return
-        if not job.candidates and all(
-            isinstance(e.body, ev.Note) for e in job.pending
-        ):
+        if not job.candidates and all(isinstance(e.body, ev.Note) for e in job.pending):
             job.pending = []  # daemon chatter outside any SA
             return
         if job.new_sa:
             # stateless: a COOKIE challenge, or a setup that was refused
             for e in job.pending:
                 body = e.body
-                if isinstance(body, ev.Message) and "N(COOKIE)" in body.payloads:
-                    if not body.inbound:
-                        self.stateless.cookie_challenges += 1
+                if (
+                    isinstance(body, ev.Message)
+                    and "N(COOKIE)" in body.payloads
+                    and not body.inbound
+                ):
+                    self.stateless.cookie_challenges += 1
                 self.stateless.ignore(e.line)
             job.pending = []
             return
@@ -488,7 +506,7 @@ class Replay:
         named.attribution = "inferred"
         self.sas.remove(early)
 
-    # -- dispatch ------------------------------------------------------------------
+    # -- dispatch -------------------------------------------------------------
 
     def _dispatch(self, sa: IkeSa | None, e: ev.Event) -> None:
         body = e.body
@@ -516,7 +534,7 @@ class Replay:
         sa.state = state
         sa.timeline.append((e.line, e.ts, state))
 
-    # -- packets and messages --------------------------------------------------------
+    # -- packets and messages -------------------------------------------------
 
     def _on_packet(self, sa: IkeSa | None, e: ev.Event, p: ev.Packet) -> None:
         if sa is None:
@@ -543,16 +561,20 @@ class Replay:
         if m.exchange in IKEV1_EXCHANGES:
             sa.version = 1
         initiator = "local" if m.inbound != m.is_request else "remote"
-        if sa.role is None and m.is_request and m.exchange in (
-            "IKE_SA_INIT", "ID_PROT", "AGGRESSIVE"
+        if (
+            sa.role is None
+            and m.is_request
+            and m.exchange in ("IKE_SA_INIT", "ID_PROT", "AGGRESSIVE")
         ):
             sa.role = "initiator" if initiator == "local" else "responder"
         frag = m.fragment
         x = sa.find_exchange(initiator, m.message_id)
 
         if m.is_request:
-            if x is None or (x.response is not None and frag is None) or (
-                x.type != m.exchange
+            if (
+                x is None
+                or (x.response is not None and frag is None)
+                or (x.type != m.exchange)
             ):
                 x = Exchange(m.exchange, m.message_id, initiator)
                 sa.exchanges.append(x)
@@ -595,8 +617,9 @@ class Replay:
         if m.inbound and m.is_request:
             for n in m.notifies:
                 if n == "AUTH_FAILED":
-                    self._problem(sa, e, "peer-auth-failed",
-                                  "peer reported AUTHENTICATION_FAILED")
+                    self._problem(
+                        sa, e, "peer-auth-failed", "peer reported AUTHENTICATION_FAILED"
+                    )
         if m.inbound and frag is None:
             size = self._last_in.pop(id(sa), None)
             if m.is_request and x.request_size is None:
@@ -607,8 +630,10 @@ class Replay:
 
     def _notify_problem(self, sa: IkeSa, e: ev.Event, n: str, x: Exchange) -> None:
         kinds = {
-            "NO_PROP": "proposal-mismatch", "AUTH_FAILED": "peer-auth-failed",
-            "TS_UNACCEPT": "ts-mismatch", "INT_ADDR_FAIL": "vip-failure",
+            "NO_PROP": "proposal-mismatch",
+            "AUTH_FAILED": "peer-auth-failed",
+            "TS_UNACCEPT": "ts-mismatch",
+            "INT_ADDR_FAIL": "vip-failure",
             "FAIL_CP_REQ": "vip-failure",
         }
         if n in kinds:
@@ -647,7 +672,7 @@ class Replay:
         elif n.what == "reauth":
             sa.timeline.append((e.line, e.ts, "reauthenticating"))
 
-    # -- initiation and proposals --------------------------------------------------------
+    # -- initiation and proposals ---------------------------------------------
 
     def _on_peer_initiating(
         self, sa: IkeSa | None, e: ev.Event, p: ev.PeerInitiating
@@ -693,22 +718,30 @@ class Replay:
         else:
             self._last_esp[id(sa)] = p.proposal
 
-    def _on_proposal_none(self, sa: IkeSa | None, e: ev.Event, p: ev.ProposalNone) -> None:
+    def _on_proposal_none(
+        self, sa: IkeSa | None, e: ev.Event, p: ev.ProposalNone
+    ) -> None:
         cur = self._current.get(id(sa)) if sa else None
         what = "proposal-mismatch"
         if cur is not None:
-            what += "-ike" if cur.type in ("IKE_SA_INIT", "ID_PROT", "AGGRESSIVE") else (
-                "-child"
+            what += (
+                "-ike"
+                if cur.type in ("IKE_SA_INIT", "ID_PROT", "AGGRESSIVE")
+                else ("-child")
             )
         self._problem(sa, e, what, p.text)
 
     def _on_ke_rejected(
         self, sa: IkeSa | None, e: ev.Event, k: ev.KeMethodRejected
     ) -> None:
-        self._problem(sa, e, "invalid-ke", f"key exchange {k.offered} refused, "
-                      f"{k.requested} requested")
+        self._problem(
+            sa,
+            e,
+            "invalid-ke",
+            f"key exchange {k.offered} refused, {k.requested} requested",
+        )
 
-    # -- NAT, vendors, configs ---------------------------------------------------------------
+    # -- NAT, vendors, configs ------------------------------------------------
 
     def _on_nat(self, sa: IkeSa | None, e: ev.Event, n: ev.NatDetected) -> None:
         if sa is None:
@@ -751,7 +784,7 @@ class Replay:
         what = "no-peer-config" if p.missing else "peer-config-switch"
         self._problem(sa, e, what, p.text)
 
-    # -- EAP and authentication ------------------------------------------------------------
+    # -- EAP and authentication -----------------------------------------------
 
     def _on_eap(self, sa: IkeSa | None, e: ev.Event, s: ev.EapStep) -> None:
         if sa is None:
@@ -801,13 +834,15 @@ class Replay:
         else:
             sa.remote_id = a.identity
 
-    def _on_auth_problem(self, sa: IkeSa | None, e: ev.Event, a: ev.AuthProblem) -> None:
+    def _on_auth_problem(
+        self, sa: IkeSa | None, e: ev.Event, a: ev.AuthProblem
+    ) -> None:
         kind = "cert-untrusted" if a.what == "cert" else "peer-auth-failed"
         if a.what in ("key_missing", "psk_missing"):
             kind = "local-auth-failed"
         self._problem(sa, e, kind, a.text)
 
-    # -- IKE SA lifecycle ------------------------------------------------------------------
+    # -- IKE SA lifecycle -----------------------------------------------------
 
     def _on_ike_sa(self, sa: IkeSa | None, e: ev.Event, line: ev.IkeSaLine) -> None:
         if line.event == "rekeyed":
@@ -846,7 +881,9 @@ class Replay:
             self._state(sa, e, "deleted")
             sa.alive = False
 
-    def _on_ike_state(self, sa: IkeSa | None, e: ev.Event, s: ev.IkeStateChange) -> None:
+    def _on_ike_state(
+        self, sa: IkeSa | None, e: ev.Event, s: ev.IkeStateChange
+    ) -> None:
         if sa is not None:
             sa.timeline.append((e.line, e.ts, f"{s.old} => {s.new}"))
 
@@ -875,7 +912,9 @@ class Replay:
         elif sa.state not in ("deleted", "rekeyed"):
             self._state(sa, e, "deleted")
 
-    def _on_ike_schedule(self, sa: IkeSa | None, e: ev.Event, s: ev.IkeSchedule) -> None:
+    def _on_ike_schedule(
+        self, sa: IkeSa | None, e: ev.Event, s: ev.IkeSchedule
+    ) -> None:
         if sa is not None:
             sa.timeline.append((e.line, e.ts, f"{s.what} in {s.seconds}s"))
 
@@ -885,7 +924,7 @@ class Replay:
         self.stateless.ignored_setups += 1
         self.stateless.ignore(e.line)
 
-    # -- CHILD SAs ---------------------------------------------------------------------------
+    # -- CHILD SAs ------------------------------------------------------------
 
     def _child(self, sa: IkeSa, name: str, uid: int) -> ChildSa:
         child = sa.child(uid)
@@ -930,7 +969,9 @@ class Replay:
         if old is not None:
             old.rekeyed_by = c.new_uid
 
-    def _on_child_closed(self, sa: IkeSa | None, e: ev.Event, c: ev.ChildClosed) -> None:
+    def _on_child_closed(
+        self, sa: IkeSa | None, e: ev.Event, c: ev.ChildClosed
+    ) -> None:
         if sa is None:
             return
         for child in sa.child_sas:
@@ -950,12 +991,14 @@ class Replay:
         }
         self._problem(sa, e, kinds[c.what], c.text)
 
-    def _on_notify_error(self, sa: IkeSa | None, e: ev.Event, n: ev.NotifyError) -> None:
+    def _on_notify_error(
+        self, sa: IkeSa | None, e: ev.Event, n: ev.NotifyError
+    ) -> None:
         if n.error:
             kind = _NOTIFY_KIND.get(n.notify, "notify-error")
             self._problem(sa, e, kind, f"received {n.notify} notify")
 
-    # -- virtual IPs and leases ------------------------------------------------------------
+    # -- virtual IPs and leases -----------------------------------------------
 
     def _on_vip(self, sa: IkeSa | None, e: ev.Event, v: ev.VirtualIp) -> None:
         if v.what == "requested":
@@ -964,7 +1007,10 @@ class Replay:
             sa.virtual_ips.append(v.address)
         if v.what == "assigned" and v.identity is not None:
             rec = LeaseRecord(
-                v.address, v.identity, online_ts=e.ts, online_line=e.line,
+                v.address,
+                v.identity,
+                online_ts=e.ts,
+                online_line=e.line,
                 ike_sa=sa.unique_id if sa else None,
             )
             self.leases.append(rec)
@@ -978,16 +1024,19 @@ class Replay:
             rec.offline_ts, rec.offline_line = e.ts, e.line
             return
         self.leases.append(
-            LeaseRecord(le.address or "?", le.identity, offline_ts=e.ts,
-                        offline_line=e.line)
+            LeaseRecord(
+                le.address or "?", le.identity, offline_ts=e.ts, offline_line=e.line
+            )
         )
 
     def _on_vip_problem(self, sa: IkeSa | None, e: ev.Event, v: ev.VipProblem) -> None:
         self._problem(sa, e, "vip-failure", v.text)
 
-    # -- daemon ---------------------------------------------------------------------------
+    # -- daemon ---------------------------------------------------------------
 
-    def _on_daemon_start(self, sa: IkeSa | None, e: ev.Event, d: ev.DaemonStart) -> None:
+    def _on_daemon_start(
+        self, sa: IkeSa | None, e: ev.Event, d: ev.DaemonStart
+    ) -> None:
         self.daemon.starts.append((e.line, d.text))
         self.daemon.version = d.version or self.daemon.version
         if d.version is not None:

@@ -13,8 +13,15 @@ from datetime import datetime
 
 #: Exchange types that only exist in IKEv1.
 IKEV1_EXCHANGES = frozenset(
-    {"ID_PROT", "AGGRESSIVE", "QUICK_MODE", "TRANSACTION", "INFORMATIONAL_V1",
-     "AUTH_ONLY", "NEW_GROUP_MODE"}
+    {
+        "ID_PROT",
+        "AGGRESSIVE",
+        "QUICK_MODE",
+        "TRANSACTION",
+        "INFORMATIONAL_V1",
+        "AUTH_ONLY",
+        "NEW_GROUP_MODE",
+    }
 )
 
 
