@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Transformer
@@ -616,8 +617,14 @@ class _Builder(Transformer[Token, Any]):
         return _note("diag")
 
 
-def _load_grammar() -> str:
-    return (resources.files("ikelog.grammars") / "charon.lark").read_text("utf-8")
+def load_grammar(name: str = "charon.lark") -> str:
+    """The text of a grammar: shipped as ``ikelog.grammars`` when installed,
+    read from the repository's ``grammars/`` when run from a checkout."""
+    try:
+        return (resources.files("ikelog.grammars") / name).read_text("utf-8")
+    except ModuleNotFoundError:
+        source = Path(__file__).resolve().parents[1] / "grammars" / name
+        return source.read_text("utf-8")
 
 
 # -- caching by shape ---------------------------------------------------------
@@ -664,7 +671,7 @@ class _Shape:
 
 _BUILDER = _Builder()
 _PARSER = Lark(
-    _load_grammar(),
+    load_grammar(),
     parser="lalr",
     lexer="contextual",
     transformer=_Recorder(),
