@@ -49,6 +49,10 @@ class Body:
 class Event(NamedTuple):
     """One log line: its prefix fields and its typed body.
 
+    ``source`` numbers the input among several; ``relay`` marks a message
+    that carried a second logger's prefix inside the first (a filelog line
+    relayed into the journal).
+
     A named tuple rather than a dataclass: millions are made per run, and
     a tuple is immutable and cheap to build.
     """
@@ -61,6 +65,8 @@ class Event(NamedTuple):
     level: int | None = None
     sa_name: str | None = None
     sa_uid: int | None = None
+    source: int = 0
+    relay: bool = False
 
     @property
     def kind(self) -> str:

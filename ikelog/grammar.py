@@ -349,6 +349,12 @@ class _Builder(Transformer[Token, Any]):
             success = False
         return ev.AuthResult(ident, myself, str(method) if method else None, success)
 
+    def auth_pair(self, c: list[Any]) -> ev.AuthResult:
+        """``authentication of 'A' (myself) - 'B' (remote) with <method>``:
+        the PSK lookup of a swanctl --initiate transcript."""
+        method = _first(c, "AUTH_METHOD")
+        return ev.AuthResult(_sq(c[0]), True, str(method) if method else None, None)
+
     def xauth_done(self, c: list[Any]) -> ev.AuthResult:
         myself = _first(c, "MYSELF") is not None
         ok = _kept(c, _Word)[0] == "successful"
@@ -615,6 +621,9 @@ class _Builder(Transformer[Token, Any]):
 
     def diag(self, c: list[Any]) -> _Later:
         return _note("diag")
+
+    def swanctl_note(self, c: list[Any]) -> _Later:
+        return _note("swanctl")
 
 
 def load_grammar(name: str = "charon.lark") -> str:

@@ -1,253 +1,368 @@
-"""From bytes to lines to events: input plumbing and line layouts.
+"""From bytes to lines to events: input plumbing, order and duplicates.
 
-charon writes the same message behind different prefixes depending on the
-logger (see charon-log-format.md, section 1):
+:func:`open_text` opens a file (compressed or not, ``-`` for stdin) and
+yields text lines; it is the only function here that touches the file
+system. :class:`EventReader` turns lines into :class:`ikelog.events.Event`:
 
-==============  ==========================================================
-layout          example prefix
-==============  ==========================================================
-``filelog``     ``Dec  3 16:23:27[.317] 12[NET][1] [<eap|1>] ``
-``syslog``      ``Dec  3 16:23:27 host [daemon.info ]charon[[pid]]: 12[NET] ``
-``plain``       ``12[NET] `` (stderr, no time_format, ``swanctl --log``)
-``swanctl``     ``[IKE] `` (``swanctl --initiate``/``--terminate`` output)
-``bare``        nothing, or the seed page's ``09:58:20: ``
-==============  ==========================================================
+1. the line layout is detected from the first lines (or forced), see
+   :mod:`ikelog.layouts`, and each line split into its prefix fields and
+   the message, which :func:`ikelog.grammar.parse_message` turns into a
+   typed body;
+2. lines that carry no charon message (blank lines, ``...`` elisions,
+   markdown fences and shell prompts from a pasted ticket, other programs
+   in a syslog file) become :class:`ikelog.events.Foreign` bodies;
+3. a log shown newest first (a router's web GUI) is detected from its
+   timestamps and given to the replay oldest first;
+4. one event logged twice by two loggers (a journal entry and the same
+   line relayed with charon's own prefix, ``received packet`` from the
+   receiver thread and from the worker) is passed on once, as is a block
+   a ticket pasted twice; duplicates are counted and their lines kept.
 
-The layout is detected once per input from its first lines (or forced by
-the caller) and each line is split into its prefix fields and the message,
-which :func:`ikelog.grammar.parse_message` turns into a typed body.
-
-Only :func:`open_text` touches the file system; everything else works on
-iterables of strings and is sans-IO.
+Line numbers always refer to the input as read.
 """
 
 from __future__ import annotations
 
 import bz2
 import gzip
+import heapq
 import io
 import lzma
 import re
 import sys
+import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import IO, Any, cast
 
 from . import events as ev
 from .grammar import parse_message
+from .layouts import CHARON_IDENTS, LAYOUTS, STAMP, detect_layout, parse_timestamp
 
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        (
-            "Jan",
-            "Feb",
-            "Mar",
-            "Apr",
-            "May",
-            "Jun",
-            "Jul",
-            "Aug",
-            "Sep",
-            "Oct",
-            "Nov",
-            "Dec",
-        )
-    )
-}
+_STAMP_RX = STAMP
 
-_BSD_TS = r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?"
-_ISO_TS = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
-_TS = f"(?:{_BSD_TS}|{_ISO_TS})"
-_THREAD = r"(\d{2,})\[([A-Z]{3})([0-4])?\] "
-_TAG = r"(?:<(?:([^|>]*)\|)?(\d+)> )?"
+__all__ = [
+    "CHARON_IDENTS",
+    "LAYOUTS",
+    "EventReader",
+    "InputError",
+    "LineCounts",
+    "detect_layout",
+    "merge_events",
+    "open_text",
+    "parse_timestamp",
+]
 
-#: Each layout: a regex whose groups are (ts, thread, group, level, name,
-#: uid, message); a missing field is an empty group.
-LAYOUTS: dict[str, re.Pattern[str]] = {
-    "syslog": re.compile(
-        rf"^({_TS}) \S+ (?:\w+\.\w+ )?[\w./-]+(?:\[\d+\])?: {_THREAD}{_TAG}(.*)$"
-    ),
-    "filelog": re.compile(rf"^({_TS}) {_THREAD}{_TAG}(.*)$"),
-    "plain": re.compile(rf"^(){_THREAD}{_TAG}(.*)$"),
-    "swanctl": re.compile(r"^()()\[([A-Z]{3})\]()()() (.*)$"),
-    "bare": re.compile(r"^(?:(\d\d:\d\d:\d\d): )?()()()()()(.*)$"),
-}
-
-#: A syslog line of some program, charon or not: (ident, message).
-_SYSLOG_ANY = re.compile(rf"^{_TS} \S+ (?:\w+\.\w+ )?([\w./-]+?)(?:\[\d+\])?:? (.*)$")
-
-#: Syslog identities under which charon's messages appear.
-CHARON_IDENTS = frozenset(
-    {"charon", "charon-systemd", "charon-nm", "charon-cmd", "ipsec", "ipsec_starter"}
+#: Lines that carry no message at all: blank lines, elisions, markdown
+#: fences, shell prompts and comments of a pasted ticket.
+_FOREIGN = re.compile(
+    r"^\s*(?:\.\.\.|…|\[\.\.\.\]|-+|=+|`{3}.*|~{3}.*|#+ .*|[$>] .*|rc=\d+"
+    r"|\w+@[\w.-]+:.*[$#] .*|)\s*$"
 )
 
-#: Lines that carry no message at all: blank lines and elisions.
-_FOREIGN = re.compile(r"^\s*(?:\.\.\.|…|\[\.\.\.\]|-+|)\s*$")
-
-#: How many lines layout detection looks at.
+#: How many lines layout and order detection look at.
 SNIFF_LINES = 200
 
 #: Lines longer than this are cut before any regex sees them.
 MAX_LINE = 65536
+
+#: How many events back a duplicate is looked for.
+DUPLICATE_WINDOW = 8
+
+#: Inputs up to this many lines are checked for blocks pasted twice.
+BLOCK_CHECK_LINES = 50000
 
 
 class InputError(Exception):
     """The input cannot be read as a text log; the message says why."""
 
 
-def detect_layout(lines: Iterable[str]) -> str:
-    """Name the layout that explains most of ``lines``."""
-    scores = dict.fromkeys(LAYOUTS, 0)
-    for line in lines:
-        for name, rx in LAYOUTS.items():
-            if name != "bare" and rx.match(line):
-                scores[name] += 1
-                break
-    best = max(scores, key=lambda n: scores[n])
-    return best if scores[best] else "bare"
-
-
-@lru_cache(maxsize=4096)
-def parse_timestamp(text: str, year: int) -> datetime | None:
-    """Read a BSD (``Dec  3 16:23:27.317``), ISO or ``HH:MM:SS`` stamp.
-
-    A stamp without a date gets 1900-01-01; one without a year gets
-    ``year``.
-    """
-    try:
-        if text[:1].isalpha():
-            month = _MONTHS[text[:3]]
-            day = int(text[4:6])
-            hms = text[7:]
-            base = datetime(year, month, day)
-        elif len(text) == 8:
-            hms = text
-            base = datetime(1900, 1, 1)
-        else:
-            return datetime.fromisoformat(text.replace(",", "."))
-        hh, mm, rest = hms.split(":")
-        ss, _, frac = rest.partition(".")
-        micro = int((frac + "000000")[:6]) if frac else 0
-        return base.replace(
-            hour=int(hh), minute=int(mm), second=int(ss), microsecond=micro
-        )
-    except (KeyError, ValueError):
-        return None
-
-
 @dataclass
 class LineCounts:
-    """What a reader has seen so far.
+    """What a reader has seen.
 
-    ``total == understood + unrecognized`` always holds; ``foreign`` lines
-    (blank lines, ``...`` elisions, other programs' syslog lines) are known
-    not to be charon messages and are counted among the understood.
+    ``total == understood + unrecognized`` always holds. ``foreign`` lines
+    (blank lines, elisions, other programs' lines) are known not to be
+    charon messages and counted among the understood, as are
+    ``duplicates`` (the second copy of an event, not replayed).
+    ``replaced_bytes`` counts bytes that were not UTF-8 (each became
+    U+FFFD).
     """
 
     total: int = 0
     understood: int = 0
     unrecognized: int = 0
     foreign: int = 0
+    duplicates: int = 0
     replaced_bytes: int = 0
+    duplicate_lines: list[int] = field(default_factory=list)
 
 
 class EventReader:
     """Turn an iterable of text lines into :class:`ikelog.events.Event`.
 
     ``layout`` forces a layout; otherwise the first :data:`SNIFF_LINES`
-    lines decide. ``year`` completes timestamps that have none.
+    lines decide. ``year`` completes timestamps that have none. ``source``
+    is stored in every event (the index of the file among several).
     """
 
     def __init__(
-        self, lines: Iterable[str], *, layout: str | None = None, year: int = 1900
+        self,
+        lines: Iterable[str],
+        *,
+        layout: str | None = None,
+        year: int = 1900,
+        source: int = 0,
     ) -> None:
         if layout is not None and layout not in LAYOUTS:
             raise InputError(f"unknown layout {layout!r}; known: {', '.join(LAYOUTS)}")
         self._lines = iter(lines)
         self._head: list[str] = []
+        for line in self._lines:
+            self._head.append(line)
+            if len(self._head) >= SNIFF_LINES:
+                break
         if layout is None:
-            for line in self._lines:
-                self._head.append(line)
-                if len(self._head) >= SNIFF_LINES:
-                    break
-            layout = detect_layout(self._head)
+            layout = detect_layout(x[:MAX_LINE].rstrip("\r\n") for x in self._head)
         self.layout = layout
         self.year = year
+        self.source = source
         self.counts = LineCounts()
+        self.newest_first = False
 
     def __iter__(self) -> Iterator[ev.Event]:
-        match = LAYOUTS[self.layout].match
-        bare = LAYOUTS["bare"].match
+        events = self._read()
+        head: list[ev.Event] = []
+        for e in events:
+            head.append(e)
+            if len(head) >= SNIFF_LINES:
+                break
+        if _newest_first(head):
+            # a GUI export: everything must be read before it can be turned
+            self.newest_first = True
+            everything = head + list(events)
+            everything.reverse()
+            yield from self._dedupe(iter(everything), small=True)
+            return
+        rest = _chain(head, events)
+        if len(head) < SNIFF_LINES or self._small():
+            everything = list(rest)
+            yield from self._dedupe(iter(everything), small=True)
+            return
+        yield from self._dedupe(rest, small=False)
+
+    def _small(self) -> bool:
+        return False  # FIXME: look further ahead to block-check mid-sized files
+
+    def _read(self) -> Iterator[ev.Event]:
+        """One event per line, in input order."""
+        layout = LAYOUTS[self.layout]
+        split = layout.split
+        others = [x for n, x in LAYOUTS.items() if n not in (self.layout, "bare")]
+        bare = LAYOUTS["bare"].split
         counts = self.counts
         year = self.year
+        source = self.source
         stamp = parse_timestamp
         parse = parse_message
-        foreign_rx = _FOREIGN.match
+        foreign = _FOREIGN.match
         event = ev.Event
-        lineno = 0
-        understood = unrecognized = foreign = 0
-        last_text: str | None = None
+        last_text: Any = None
         last_stamp: datetime | None = None
-        try:
-            for line in _chain(self._head, self._lines):
-                lineno += 1
-                if len(line) > MAX_LINE:
-                    line = line[:MAX_LINE]
-                line = line.rstrip("\r\n")
-                m = match(line)
-                body: ev.Body | None = None
-                if m is None:
-                    m = bare(line)
-                    other = _SYSLOG_ANY.match(line)
-                    if other and other.group(1) not in CHARON_IDENTS:
-                        body = ev.Foreign(line)
-                assert m is not None  # the bare layout matches everything
-                ts, thread, group, level, name, uid, text = m.groups()
-                if body is None:
-                    if len(text) < 6 and foreign_rx(text):
-                        body = ev.Foreign(text)
-                    else:
-                        body = parse(text)
-                cls = type(body)
-                if cls is ev.Unrecognized:
-                    unrecognized += 1
+        for lineno, raw in enumerate(_chain(self._head, self._lines), 1):
+            line = raw
+            if len(line) > MAX_LINE:
+                line = line[:MAX_LINE]
+            line = line.rstrip("\r\n")
+            if "\ufffd" in line:
+                counts.replaced_bytes += line.count("\ufffd")
+            parts = split(line)
+            body: ev.Body | None = None
+            if parts is None:
+                for other in others:
+                    parts = other.split(line)
+                    if parts is not None:
+                        break
                 else:
-                    understood += 1
-                    if cls is ev.Foreign:
-                        foreign += 1
-                if ts != last_text:  # many lines share one stamp
-                    last_text = ts
-                    last_stamp = stamp(ts, year) if ts else None
-                yield event(
-                    lineno,
-                    body,
-                    last_stamp,
-                    int(thread) if thread else None,
-                    group or None,
-                    int(level) if level else None,
-                    name or None,
-                    int(uid) if uid else None,
-                )
-        finally:
-            counts.total = lineno
-            counts.understood = understood
-            counts.unrecognized = unrecognized
-            counts.foreign = foreign
+                    parts = bare(line)
+                    if foreign(parts[-1]):
+                        body = ev.Foreign(line)
+            ts, ident, relay, thread, group, level, name, uid, text = parts
+            if body is None:
+                body = parse(text)
+                if type(body) is ev.Unrecognized and (
+                    foreign(text)
+                    or (ident and ident not in CHARON_IDENTS)
+                    or _other_program(line)
+                ):
+                    body = ev.Foreign(line)  # not a charon message
+            if ts != last_text:  # many lines share one stamp
+                last_text = ts
+                if ts is None or ts == "":
+                    last_stamp = None
+                elif isinstance(ts, datetime):
+                    last_stamp = ts
+                else:
+                    last_stamp = stamp(ts, year)
+            yield event(
+                lineno,
+                body,
+                last_stamp,
+                int(thread) if thread else None,
+                group or None,
+                int(level) if level else None,
+                name or None,
+                int(uid) if uid else None,
+                source,
+                bool(relay),
+            )
+
+    def _dedupe(self, events: Iterator[ev.Event], *, small: bool) -> Iterator[ev.Event]:
+        """Pass each event on once; count the rest."""
+        counts = self.counts
+        if small:
+            listed = list(events)
+            blocked = _pasted_twice(listed)
+            events = iter(listed)
+        else:
+            blocked = set()
+        held: deque[ev.Event] = deque()  # events wait here to be compared
+        for e in events:
+            counts.total += 1
+            body = e.body
+            cls = type(body)
+            if cls is ev.Unrecognized:
+                counts.unrecognized += 1
+            else:
+                counts.understood += 1
+                if cls is ev.Foreign:
+                    counts.foreign += 1
+            twin = None if cls is ev.Foreign else _twin(held, e)
+            if e.line in blocked or twin is not None:
+                counts.duplicates += 1
+                if twin is not None and _richer(e, twin):
+                    held.remove(twin)  # keep the copy that says more
+                    held.append(e)
+                    dropped = twin.line
+                else:
+                    dropped = e.line
+                if len(counts.duplicate_lines) < 1000:
+                    counts.duplicate_lines.append(dropped)
+                continue
+            held.append(e)
+            if len(held) > DUPLICATE_WINDOW:
+                yield held.popleft()
+        yield from held
 
 
-def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:
+_PROGRAM = re.compile(
+    rf"^(?:{_STAMP_RX})\s+\S+\s+(?:\w+\.\w+\s+)?([\w./@-]+?)(?:\[\d+\])?[: ]"
+)
+
+
+def _other_program(line: str) -> bool:
+    """A syslog line of a program other than charon (``syslogd started``)."""
+    m = _PROGRAM.match(line)
+    return m is not None and m.group(1) not in CHARON_IDENTS
+
+
+def _richer(new: ev.Event, old: ev.Event) -> bool:
+    def score(e: ev.Event) -> int:
+        return (e.sa_uid is not None) * 4 + (e.thread is not None) * 2 + (not e.relay)
+
+    return score(new) > score(old)
+
+
+def _twin(held: deque[ev.Event], e: ev.Event) -> ev.Event | None:
+    """The event in ``held`` that ``e`` repeats in another shape, if any.
+
+    The same message at the same time is a duplicate only when the two
+    lines differ in shape: one relayed inside another logger's line, or one
+    with and one without its thread, or one with and one without its SA
+    tag. Identical lines are not duplicates: charon logs the same text
+    twice for real (fragments sent, two leases assigned to one peer).
+    """
+    for old in held:
+        if (
+            old.body is e.body
+            and old.ts == e.ts
+            and type(e.body) is not ev.Foreign
+            and (
+                old.relay != e.relay
+                or (old.thread is None) != (e.thread is None)
+                or (old.sa_uid is None) != (e.sa_uid is None)
+            )
+        ):
+            return old
+    return None
+
+
+def _pasted_twice(events: list[ev.Event]) -> set[int]:
+    """Line numbers of blocks of three or more lines that repeat, verbatim
+    (same time, thread and message), a block seen earlier."""
+
+    def key(e: ev.Event) -> tuple[Any, ...]:
+        return (e.ts, e.thread, e.sa_uid, e.body)
+
+    keys = [key(e) for e in events]
+    first_at: dict[tuple[Any, ...], list[int]] = {}
+    dup: set[int] = set()
+    i = 0
+    n = len(keys)
+    while i < n:
+        best = 0
+        for j in first_at.get(keys[i], ()):
+            length = 0
+            while (
+                i + length < n
+                and j + length < i
+                and keys[j + length] == keys[i + length]
+            ):
+                length += 1
+            best = max(best, length)
+        distinct = best >= 3 and len({keys[i + k] for k in range(best)}) > 1
+        if distinct and all(e.ts is not None for e in events[i : i + best]):
+            dup.update(events[i + k].line for k in range(best))
+            i += best
+            continue
+        first_at.setdefault(keys[i], []).append(i)
+        i += 1
+    return dup
+
+
+def _newest_first(events: list[ev.Event]) -> bool:
+    """Whether timestamps mostly go backwards."""
+    stamps = [e.ts for e in events if e.ts is not None]
+    down = sum(1 for a, b in pairwise(stamps) if b < a)
+    up = sum(1 for a, b in pairwise(stamps) if b > a)
+    return down >= 3 and down > 2 * up
+
+
+def merge_events(readers: list[Iterable[ev.Event]]) -> Iterator[ev.Event]:
+    """Events of several inputs, merged in time order (stable per input).
+
+    Events without a timestamp sort with the last stamped event before
+    them in their own input.
+    """
+
+    def stamped(events: Iterable[ev.Event], index: int) -> Iterator[Any]:
+        last = datetime.min
+        for n, e in enumerate(events):
+            if e.ts is not None:
+                last = e.ts
+            yield (last, index, n, e)
+
+    for _, _, _, e in heapq.merge(*(stamped(r, i) for i, r in enumerate(readers))):
+        yield e
+
+
+def _chain(first: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
     yield from first
     yield from rest
-
-
-def _clean(line: str) -> str:
-    if len(line) > MAX_LINE:
-        line = line[:MAX_LINE]
-    return line.rstrip("\r\n")
 
 
 # -- opening files -------------------------------------------------------------
@@ -256,16 +371,32 @@ _MAGIC: dict[bytes, Callable[..., Any]] = {
     b"\x1f\x8b": gzip.open,
     b"BZh": bz2.open,
     b"\xfd7zXZ": lzma.open,
+    b"\x28\xb5\x2f\xfd": lambda p, mode: _zstd_open(p),
 }
+
+
+def _zstd_open(path: Path) -> IO[bytes]:
+    try:
+        import zstandard  # type: ignore[import-not-found, unused-ignore]
+    except ImportError as exc:
+        raise InputError(
+            f"{path}: zstd-compressed; install the zstd extra "
+            "(pip install 'ikelog[zstd]') or decompress it first"
+        ) from exc
+    raw = open(path, "rb")  # noqa: SIM115 - the reader closes it
+    return cast(
+        IO[bytes], io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw))
+    )
 
 
 def open_text(path: str | Path) -> Iterator[str]:
     """Yield the lines of a log file (``-`` for stdin) as text.
 
-    Compressed files (gzip, bzip2, xz) are opened by their magic bytes.
-    Bytes that are not UTF-8 are decoded as latin-1 line by line, so
-    nothing is dropped. Raises :class:`InputError` for what cannot be a
-    text log: a directory, a missing file, binary data.
+    Compressed files (gzip, bzip2, xz; zstd with the ``zstd`` extra) are
+    opened by their magic bytes. Bytes that are not UTF-8 become U+FFFD, so
+    nothing is dropped; a UTF-8 byte order mark is skipped. Raises
+    :class:`InputError` for what cannot be a text log: a directory, a
+    missing file, binary data.
     """
     if str(path) == "-":
         raw: IO[bytes] = sys.stdin.buffer
@@ -295,14 +426,14 @@ def _decode(raw: IO[bytes], name: str) -> Iterator[str]:
     try:
         try:
             head = buffered.peek(4096)[:4096]
-        except (OSError, EOFError, lzma.LZMAError) as exc:
+        except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error) as exc:
             raise InputError(f"{name}: cannot read: {exc}") from exc
         if b"\x00" in head:
             raise InputError(f"{name}: binary data, not a text log")
-        text = io.TextIOWrapper(buffered, encoding="utf-8", errors="replace")
+        text = io.TextIOWrapper(buffered, encoding="utf-8-sig", errors="replace")
         try:
             yield from text
-        except (OSError, EOFError, lzma.LZMAError) as exc:
+        except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error) as exc:
             raise InputError(f"{name}: cannot read: {exc}") from exc
     finally:
         raw.close()

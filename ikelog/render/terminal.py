@@ -8,6 +8,7 @@ fixed-width, colourless console.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -50,7 +51,7 @@ def summary(trace: Trace) -> Panel:
     if c.foreign:
         lines += f" ({c.foreign} not from charon)"
     grid.add_row("lines", lines)
-    span = f"{stamp(r.first_ts) or '?'} .. {stamp(r.last_ts) or '?'}"
+    span = f"{_when(r.first_ts)} .. {_when(r.last_ts)}"
     grid.add_row("time span", span if r.first_ts else "no timestamps")
     if r.daemon.version:
         grid.add_row("strongSwan", r.daemon.version)
@@ -179,6 +180,24 @@ def _notes(x: Exchange, request: bool) -> str:
     return ", ".join(notes)
 
 
+def _when(ts: datetime | None) -> str:
+    """A date and time as people write them (no ISO ``T``)."""
+    if ts is None:
+        return "?"
+    if ts.year == 1900 and ts.month == 1 and ts.day == 1:
+        return _clock(ts)
+    return f"{ts:%Y-%m-%d} {_clock(ts)}"
+
+
+def _clock(ts: datetime | None) -> str:
+    """Time of day for the ladder, with milliseconds when the log has them."""
+    if ts is None:
+        return ""
+    if ts.microsecond:
+        return ts.strftime("%H:%M:%S.%f")[:-3]
+    return ts.strftime("%H:%M:%S")
+
+
 def ladder(sa: IkeSa) -> Table:
     """Every exchange of an SA as request and response rows."""
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
@@ -191,9 +210,8 @@ def ladder(sa: IkeSa) -> Table:
         out = x.initiator == "local"
         arrow_req = "──▶" if out else "◀──"
         arrow_resp = "◀──" if out else "──▶"
-        ts = stamp(x.request_ts) or ""
         table.add_row(
-            ts[-12:],
+            _clock(x.request_ts),
             f"{x.type} {x.message_id}",
             arrow_req,
             _payloads(x.request),
@@ -201,7 +219,7 @@ def ladder(sa: IkeSa) -> Table:
         )
         if x.response is not None or x.response_fragments:
             table.add_row(
-                (stamp(x.response_ts) or "")[-12:],
+                _clock(x.response_ts),
                 "",
                 arrow_resp,
                 _payloads(x.response),

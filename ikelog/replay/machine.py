@@ -650,6 +650,17 @@ class Replay:
         else:
             x.request_size = f.size
 
+    def _on_fragment_split(
+        self, sa: IkeSa | None, e: ev.Event, f: ev.FragmentSplit
+    ) -> None:
+        x = self._current.get(id(sa)) if sa else None
+        if x is None:
+            return
+        if x.initiator == "local" and x.response is None:
+            x.request_size = f.size
+        else:
+            x.response_size = f.size
+
     def _on_retransmit(self, sa: IkeSa | None, e: ev.Event, r: ev.Retransmit) -> None:
         if sa is None:
             return
@@ -880,6 +891,10 @@ class Replay:
         if sa is not None:
             self._state(sa, e, "deleted")
             sa.alive = False
+            for child in sa.child_sas:
+                if child.state in ("installed", "inbound", "installing", "deleting"):
+                    child.state = "closed with IKE SA"
+                    child.closed_line, child.closed_ts = e.line, e.ts
 
     def _on_ike_state(
         self, sa: IkeSa | None, e: ev.Event, s: ev.IkeStateChange
