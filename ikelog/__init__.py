@@ -9,7 +9,8 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .replay.machine import Replay
@@ -26,33 +27,62 @@ def read_lines(
     source: str = "<lines>",
     layout: str | None = None,
     year: int = 1900,
+    keep_events: bool = True,
 ) -> Trace:
-    """Replay an iterable of log lines (the sans-IO entry point)."""
+    """Replay an iterable of log lines (the sans-IO entry point).
+
+    ``keep_events`` keeps every line's event in ``Trace.events`` (for the
+    ``events`` table); without it the events are only streamed through.
+    """
     reader = EventReader(lines, layout=layout, year=year)
     # the replay makes many small objects and few cycles: the cyclic
     # collector would only slow it down
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        replay = Replay().feed_all(reader)
+        events = list(reader) if keep_events else None
+        replay = Replay().feed_all(reader if events is None else events)
     finally:
         if was_enabled:
             gc.enable()
-    return Trace(source, reader.layout, reader.counts, replay)
+    return Trace(source, reader.layout, reader.counts, replay, events)
 
 
 def load(
-    path: str | Path, *, layout: str | None = None, year: int | None = None
+    path_or_paths: str | Path | Sequence[str | Path],
+    *,
+    layout: str | None = None,
+    year: int | None = None,
+    keep_events: bool = True,
 ) -> Trace:
-    """Read and replay one charon log file (``-`` for stdin).
+    """Read and replay a charon log file (``-`` for stdin), or several.
 
     ``layout`` forces a line layout (see ``ikelog.sources.LAYOUTS``);
     ``year`` completes timestamps that carry none (default: the year of
-    the file's modification time).
+    the first file's modification time); ``keep_events`` as for
+    :func:`read_lines`.
     """
+    paths = (
+        [path_or_paths]
+        if isinstance(path_or_paths, str | Path)
+        else list(path_or_paths)
+    )
+    if not paths:
+        raise InputError("no log file given")
     if year is None:
-        year = _file_year(path)
-    return read_lines(open_text(path), source=str(path), layout=layout, year=year)
+        year = _file_year(paths[0])
+    # FIXME: several files are read one after the other, as if concatenated;
+    # logs of one daemon split by rotation, or of two peers, need their
+    # events merged in time order instead (line numbers then run on across
+    # the files).
+    lines = itertools.chain.from_iterable([open_text(p) for p in paths])
+    return read_lines(
+        lines,
+        source=", ".join(str(p) for p in paths),
+        layout=layout,
+        year=year,
+        keep_events=keep_events,
+    )
 
 
 def _file_year(path: str | Path) -> int:

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import enum
+import itertools
 import json
 import sys
+from datetime import date, datetime
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
-from . import load
+from . import load, read_lines
+from .crosscheck import cross_check
+from .findings import Finding, Severity
+from .render import findings as render_findings
 from .render import terminal
-from .sources import LAYOUTS, InputError
+from .render import transcripts as render_transcripts
+from .sources import LAYOUTS, InputError, open_text
+from .trace import Trace
+from .transcripts import load_inputs
 
 app = typer.Typer(
     add_completion=False,
@@ -27,7 +37,12 @@ def _main() -> None:
 
 @app.command()
 def analyze(
-    file: Annotated[str, typer.Argument(help="charon log file, or - for stdin")],
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            help="charon log file (- for stdin), and swanctl listings to check"
+        ),
+    ],
     as_json: Annotated[
         bool, typer.Option("--json", help="print one JSON document instead")
     ] = False,
@@ -41,13 +56,136 @@ def analyze(
     ] = None,
     sa: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--sa", help="show only this IKE SA (name, name[id] or id)"),
+        typer.Option("--sa", help="show only this IKE SA (name, name\\[id] or id)"),
     ] = None,
     details: Annotated[
         int, typer.Option(help="show full ladders for at most this many SAs")
     ] = 20,
+    csv: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--csv", help="also write every table as DIR/<table>.csv"),
+    ] = None,
+    parquet: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--parquet", help="also write every table as DIR/<table>.parquet"),
+    ] = None,
+    now: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="today for certificate checks, ISO date (default: today)"),
+    ] = None,
+    fail_on: Annotated[
+        Optional[FailOn],  # noqa: UP045
+        typer.Option(help="exit with 1 when a finding is this severe or worse"),
+    ] = None,
 ) -> None:
     """Reconstruct the IKE and CHILD SAs of a charon log and report them."""
+    file = files[0]
+    try:
+        logs, transcripts = load_inputs(files)
+        file = logs[0] if logs else file
+        trace = _load_logs(logs, layout, year) if logs else None
+        today = datetime.fromisoformat(now) if now else datetime.now()
+    except ValueError as exc:
+        _fail(f"--now: {exc}")
+    except InputError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{file}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+    if trace is not None and trace.counts.total == 0:
+        _fail(f"{file}: empty input, no log lines to analyze")
+    for fmt, folder in (("csv", csv), ("parquet", parquet)):
+        if folder is not None and trace is not None:
+            _export(trace, folder, fmt)
+    found = [
+        x
+        for t in transcripts
+        if trace is not None
+        for x in cross_check(trace, t, now=today)
+    ]
+    if as_json:
+        doc = trace.to_dict() if trace is not None else {}
+        doc["transcripts"] = [t.to_dict() for t in transcripts]
+        doc["inconsistencies"] = [x.to_dict() for x in found]
+        diagnosed = trace.findings() if trace is not None else []
+        doc["findings"] = [f.to_dict() for f in diagnosed]
+        json.dump(doc, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        _exit_on(diagnosed, fail_on)
+        return
+    console = Console()
+    if trace is not None:
+        for part in terminal.report(trace, detail_limit=details, only=sa):
+            console.print(part)
+    for t in transcripts:
+        for part in render_transcripts.transcript(t):
+            console.print(part)
+    if transcripts and trace is not None:
+        console.print(render_transcripts.inconsistencies(found))
+    diagnosed = trace.findings() if trace is not None else []
+    _print_sa_findings(console, trace, diagnosed, sa)
+    _exit_on(diagnosed, fail_on)
+
+
+class FailOn(enum.StrEnum):
+    """Severities that ``--fail-on`` accepts."""
+
+    error = "error"
+    warning = "warning"
+
+
+class OutputFormat(enum.StrEnum):
+    """Output formats of ``diagnose``."""
+
+    rich = "rich"
+    markdown = "markdown"
+    json = "json"
+
+
+def _exit_on(found: list[Finding], fail_on: FailOn | None) -> None:
+    if fail_on is not None:
+        limit = Severity(fail_on.value)
+        if any(f.severity.at_least(limit) for f in found):
+            raise typer.Exit(1)
+
+
+def _print_sa_findings(
+    console: Console, trace: Trace | None, found: list[Finding], only: str | None
+) -> None:
+    for ike in trace.ike_sas if trace is not None else []:
+        if only is None or only in (ike.label, ike.name, str(ike.unique_id)):
+            listed = render_findings.for_sa(found, ike.label)
+            if listed is not None:
+                console.print(Text(f"findings for {ike.label}", style="bold"))
+                console.print(listed)
+
+
+@app.command()
+def diagnose(
+    file: Annotated[str, typer.Argument(help="charon log file, or - for stdin")],
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="rich, markdown or json")
+    ] = OutputFormat.rich,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="same as --format json")
+    ] = False,
+    layout: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help=f"force a line layout: {', '.join(LAYOUTS)}"),
+    ] = None,
+    year: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(help="year for timestamps without one (default: file's mtime)"),
+    ] = None,
+    fail_on: Annotated[
+        Optional[FailOn],  # noqa: UP045
+        typer.Option(help="exit with 1 when a finding is this severe or worse"),
+    ] = None,
+) -> None:
+    """Explain what went wrong in a charon log: findings, evidence and fixes,
+    most severe first."""
     try:
         trace = load(file, layout=layout, year=year)
     except InputError as exc:
@@ -56,20 +194,70 @@ def analyze(
         _fail(f"{file}: {exc.strerror or exc}")
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
-
     if trace.counts.total == 0:
         _fail(f"{file}: empty input, no log lines to analyze")
-    if as_json:
-        json.dump(trace.to_dict(), sys.stdout, indent=1)
+    found = trace.findings()
+    if as_json or fmt is OutputFormat.json:
+        doc = {"source": trace.source, "findings": [f.to_dict() for f in found]}
+        json.dump(doc, sys.stdout, indent=1)
         sys.stdout.write("\n")
-        return
-    console = Console()
-    for part in terminal.report(trace, detail_limit=details, only=sa):
-        console.print(part)
+    elif fmt is OutputFormat.markdown:
+        sys.stdout.write(render_findings.markdown(found, source=trace.source))
+    else:
+        console = Console()
+        for part in render_findings.report(found):
+            console.print(part)
+    _exit_on(found, fail_on)
+
+
+@app.command()
+def redact(
+    files: Annotated[list[str], typer.Argument(help="charon log files")],
+    out: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--out", "-o", help="output file (one input) or directory (several)"
+        ),
+    ] = None,
+) -> None:
+    """Copy logs with addresses, names, identities and secrets replaced by
+    stable pseudonyms (the same value gets the same pseudonym in every file
+    given together). One file without --out goes to stdout; several go to
+    FILE.redacted next to each, or into the --out directory."""
+    from . import redact as redaction
+
+    try:
+        redaction.redact_files(files, out)
+    except InputError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+
+
+def _load_logs(logs: list[str], layout: str | None, year: int | None) -> Trace:
+    if len(logs) == 1:
+        return load(logs[0], layout=layout, year=year)
+    # FIXME: several logs are replayed as one, concatenated in argument order;
+    # merging them by timestamp (or one replay per daemon) would be right.
+    lines = itertools.chain.from_iterable(open_text(p) for p in logs)
+    return read_lines(
+        lines, source=" + ".join(logs), layout=layout, year=year or date.today().year
+    )
+
+
+def _export(trace: Trace, folder: str, fmt: str) -> None:
+    """Write the trace's tables for ``--csv``/``--parquet`` (see ikelog.export)."""
+    from .export import write_tables
+
+    try:
+        paths = write_tables(trace.tables.all(), folder, fmt)
+    except (ImportError, OSError) as exc:
+        _fail(str(exc))
+    sys.stderr.write(f"wrote {len(paths)} {fmt} tables to {folder}\n")
 
 
 def _fail(message: str) -> None:
-    Console(stderr=True).print(f"ikelog: {message}", markup=False, highlight=False)
+    sys.stderr.write(f"ikelog: {message}\n")
     raise typer.Exit(2)
 
 

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
+from .events import Event
 from .replay.machine import Replay
 from .replay.model import ChildSa, Exchange, IkeSa, LeaseRecord
 from .sources import LineCounts
+
+if TYPE_CHECKING:
+    from .findings import Finding
+    from .frames import Tables
 
 #: Version of the JSON document's layout, bumped when keys are added.
 SCHEMA_VERSION = 1
@@ -37,14 +43,34 @@ class Trace:
     layout: str
     counts: LineCounts
     replay: Replay
+    #: every line's event, when loaded with ``keep_events=True``
+    events: list[Event] | None = None
 
     @property
     def ike_sas(self) -> list[IkeSa]:
-        return self.replay.sas
+        """The IKE SA records; also a table: ``.df``, ``.query(...)``."""
+        from .frames import RecordList
+
+        return RecordList(self.replay.sas, lambda: self.tables.ike_sas)
 
     @property
     def leases(self) -> list[LeaseRecord]:
-        return self.replay.leases
+        """The lease records; also a table: ``.df``, ``.query(...)``."""
+        from .frames import RecordList
+
+        return RecordList(self.replay.leases, lambda: self.tables.leases)
+
+    @cached_property
+    def tables(self) -> Tables:
+        """The trace as pandas DataFrames (see :mod:`ikelog.frames`)."""
+        from .frames import Tables
+
+        return Tables(self)
+
+    def _repr_html_(self) -> str:
+        from .render.html import trace_html
+
+        return trace_html(self)
 
     def sa(self, name: str, unique_id: int | None = None) -> IkeSa:
         """The IKE SA called ``name`` (and with ``unique_id`` if given)."""
@@ -53,6 +79,12 @@ class Trace:
             if named and unique_id in (None, sa.unique_id):
                 return sa
         raise KeyError(f"no IKE SA {name}[{unique_id}]")
+
+    def findings(self) -> list[Finding]:
+        """The diagnoses of this log, most severe first (see ikelog.findings)."""
+        from .findings import diagnose
+
+        return diagnose(self)
 
     def outcomes(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -192,6 +224,10 @@ def exchange_dict(x: Exchange) -> dict[str, Any]:
         "latency": x.latency,
         "cookie_challenges": x.cookie_challenges,
         "invalid_ke": x.invalid_ke,
+        "messages": x.messages
+        if x.version == 1
+        else (x.request is not None) + (x.response is not None),
+        "complete": x.complete,
     }
 
 

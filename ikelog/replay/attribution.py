@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import events as ev
-from .model import IkeSa
+from .model import IKEV1_EXCHANGES, IkeSa
 
 #: Event kinds that never concern an IKE SA.
 GLOBAL_KINDS = frozenset(
@@ -92,6 +92,13 @@ def match_endpoints(
 def match_message(candidates: list[IkeSa], msg: ev.Message) -> list[IkeSa]:
     """Candidates for which ``msg`` fits the message ID windows."""
     ours = msg.inbound != msg.is_request  # our request or its response
+    if msg.exchange in IKEV1_EXCHANGES:
+        # random message IDs: an SA that has this one, else any IKEv1 SA
+        known = [
+            sa for sa in candidates
+            if any(x.message_id == msg.message_id for x in sa.exchanges)
+        ]
+        return known or [sa for sa in candidates if sa.version == 1]
     kept = []
     for sa in candidates:
         if not sa.window_known:

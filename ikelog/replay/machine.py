@@ -311,7 +311,16 @@ class Replay:
         if isinstance(body, ev.Retransmit | ev.LocalInitiating):
             return True
         if isinstance(body, ev.Message):
-            return job.sent and not body.inbound and body.is_request
+            # a new request of ours after one went out: more work for the
+            # same SA if it fits its window, else another job
+            if not (job.sent and not body.inbound and body.is_request):
+                return False
+            owner = job.owner
+            if owner is None:
+                return True
+            if body.exchange in IKEV1_EXCHANGES:
+                return owner.version != 1
+            return body.message_id != owner.next_local_mid
         uid = _named_uid(body)
         if (
             uid is not None
@@ -394,8 +403,8 @@ class Replay:
                 body.inbound
                 and body.is_request
                 and body.exchange in ("IKE_SA_INIT", "ID_PROT", "AGGRESSIVE")
-                and body.fragment is None
                 and body.message_id == 0
+                and "SA" in body.payloads[:2]  # the first message offers SAs
             ):
                 job.new_sa = True
                 job.candidates = []
@@ -560,6 +569,8 @@ class Replay:
             return
         if m.exchange in IKEV1_EXCHANGES:
             sa.version = 1
+            self._on_message_v1(sa, e, m)
+            return
         initiator = "local" if m.inbound != m.is_request else "remote"
         if (
             sa.role is None
@@ -626,6 +637,43 @@ class Replay:
                 x.request_size = size
             elif not m.is_request and x.response_size is None:
                 x.response_size = size
+        self._current[id(sa)] = x
+
+    def _on_message_v1(self, sa: IkeSa, e: ev.Event, m: ev.Message) -> None:
+        """IKEv1: an exchange is every message under one message ID.
+
+        Main and Aggressive Mode use ID 0, Quick Mode, TRANSACTION and
+        INFORMATIONAL_V1 a random 32-bit ID each; "request" and "response"
+        in the log follow the direction, so the exchange's first message
+        decides who started it.
+        """
+        if sa.role is None and m.exchange in ("ID_PROT", "AGGRESSIVE"):
+            sa.role = "responder" if m.inbound else "initiator"
+        if m.fragment is not None:
+            return  # FIXME: count IKEv1 FRAG(n) fragments of the exchange
+        x = None
+        for old in reversed(sa.exchanges):
+            if old.type == m.exchange and old.message_id == m.message_id:
+                x = old
+                break
+        if x is None or (x.complete and m.exchange != "INFORMATIONAL_V1"):
+            x = Exchange(m.exchange, m.message_id, "remote" if m.inbound else "local")
+            x.version = 1
+            sa.exchanges.append(x)
+        x.messages += 1
+        if x.request is None:
+            x.request = m.payloads
+            x.request_ts, x.request_line = e.ts, e.line
+        elif x.response is None:
+            x.response = m.payloads
+            x.response_ts, x.response_line = e.ts, e.line
+        else:
+            x.notes.append(" ".join(m.payloads))
+        if m.inbound:
+            for n in m.notifies:
+                if n in ("NO_PROPOSAL_CHOSEN", "AUTHENTICATION_FAILED", "INVALID_ID_INFORMATION"):
+                    self._problem(sa, e, _NOTIFY_KIND.get(n, "notify-error"),
+                                  f"peer sent N({n})")
         self._current[id(sa)] = x
 
     def _notify_problem(self, sa: IkeSa, e: ev.Event, n: str, x: Exchange) -> None:
@@ -886,6 +934,10 @@ class Replay:
             self._state(sa, e, "established")
         elif line.event == "deleting":
             self._state(sa, e, "deleting")
+            if sa.version == 1:
+                # IKEv1 has no delete exchange to wait for: the SA is gone
+                self._state(sa, e, "deleted")
+                sa.alive = False
 
     def _on_ike_deleted(self, sa: IkeSa | None, e: ev.Event, d: ev.IkeDeleted) -> None:
         if sa is not None:

@@ -25,6 +25,15 @@ IKEV1_EXCHANGES = frozenset(
 )
 
 
+#: How many messages make a complete IKEv1 exchange.
+IKEV1_MESSAGES = {
+    "ID_PROT": 6,
+    "AGGRESSIVE": 3,
+    "QUICK_MODE": 3,
+    "TRANSACTION": 2,
+    "INFORMATIONAL_V1": 1,
+}
+
 #: Problems that are context rather than the reason an SA failed.
 BENIGN_PROBLEMS = frozenset(
     {"invalid-ke", "peer-config-switch", "child-failed", "kernel", "destroyed"}
@@ -57,9 +66,16 @@ class Exchange:
     cookie_challenges: int = 0
     invalid_ke: int = 0
     notes: list[str] = field(default_factory=list)
+    messages: int = 0
+    version: int = 2
 
     @property
     def complete(self) -> bool:
+        """IKEv2: request and response seen. IKEv1: all messages of the
+        exchange seen (six for Main Mode, three for Aggressive and Quick
+        Mode, two for a TRANSACTION, one for an INFORMATIONAL)."""
+        if self.version == 1:
+            return self.messages >= IKEV1_MESSAGES.get(self.type, 2)
         return self.request is not None and self.response is not None
 
     @property
@@ -193,6 +209,11 @@ class IkeSa:
             if c.unique_id == unique_id:
                 return c
         return None
+
+    def _repr_html_(self) -> str:
+        from ..render.html import sa_html  # the notebook view
+
+        return sa_html(self)
 
 
 @dataclass(slots=True)

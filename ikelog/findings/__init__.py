@@ -1,0 +1,148 @@
+"""Diagnoses of a replayed log: findings with evidence, explanation and fix.
+
+:func:`diagnose` runs every rule over a :class:`~ikelog.trace.Trace` and
+the events it was replayed from, and returns the findings most severe
+first. Rules are plain functions from a :class:`~.context.Context` to
+findings, one module per family:
+
+* :mod:`.proposals`: no proposal chosen (IKE and CHILD, with the lists side
+  by side), no IKE config for the addresses, INVALID_KE round trips;
+* :mod:`.auth`: EAP failures and NAKs, certificates, pre-shared keys,
+  AUTHENTICATION_FAILED in either direction, peer config lookup and
+  switches;
+* :mod:`.network`: retransmits and giving up, half-open timeouts, DPD, NAT;
+* :mod:`.child`: traffic selectors, kernel installs, virtual IPs, rekey
+  collisions, duplicate SAs;
+* :mod:`.platform`: who the client is and what that means.
+
+Nothing here reads files or the clock; the caller passes the events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from .. import events as ev
+from . import auth, child, network, platform, proposals
+from .context import Context, View, evidence
+from .model import Evidence, Finding, Kind, Severity, order_key
+
+if TYPE_CHECKING:
+    from ..trace import Trace
+
+__all__ = [
+    "RULES",
+    "Evidence",
+    "Finding",
+    "Kind",
+    "Severity",
+    "diagnose",
+    "diagnose_sas",
+    "worst",
+]
+
+Rule = Callable[[Context], Iterable[Finding]]
+
+#: Every rule, in no particular order: findings are sorted afterwards.
+RULES: tuple[Rule, ...] = (
+    proposals.proposal_mismatch,
+    proposals.invalid_ke,
+    auth.authentication,
+    network.retransmits,
+    network.half_open,
+    network.liveness,
+    network.mobike,
+    child.traffic_selectors,
+    child.kernel_install,
+    child.virtual_ips,
+    child.rekeying,
+    child.duplicates,
+    platform.platform,
+)
+
+
+def diagnose(trace: Trace, events: Iterable[ev.Event] | None = None) -> list[Finding]:
+    """The findings for a replayed log, most severe first.
+
+    ``events`` are the events the trace was replayed from; without them
+    (and without ``trace.events``) rules see only the replay's records.
+    """
+    if events is None:
+        events = getattr(trace, "events", None) or ()
+    return diagnose_sas(trace.ike_sas, events, total_lines=trace.counts.total)
+
+
+def diagnose_sas(
+    sas: Sequence[object], events: Iterable[ev.Event], *, total_lines: int = 0
+) -> list[Finding]:
+    """:func:`diagnose` on bare records: a list of IKE SAs and events."""
+    ctx = Context.build(sas, events, total_lines)  # type: ignore[arg-type]
+    found: list[Finding] = []
+    for rule in RULES:
+        found.extend(rule(ctx))
+    found.extend(_incomplete(ctx, found))
+    if not ctx.views and not any(f.severity is not Severity.INFO for f in found):
+        found.append(_no_sa(ctx))
+    return sorted(_unique(found), key=order_key)
+
+
+def worst(findings: Iterable[Finding]) -> Severity | None:
+    """The most severe severity among findings, if any."""
+    ranks = sorted(findings, key=lambda f: f.severity.rank)
+    return ranks[0].severity if ranks else None
+
+
+def _unique(found: Iterable[Finding]) -> Iterator[Finding]:
+    seen: set[tuple[Kind, str | None, tuple[int, ...]]] = set()
+    for f in found:
+        key = (f.kind, f.ike_sa, tuple(f.lines))
+        if key not in seen:
+            seen.add(key)
+            yield f
+
+
+def _incomplete(ctx: Context, found: list[Finding]) -> Iterator[Finding]:
+    serious = {f.ike_sa for f in found if f.severity is not Severity.INFO}
+    for view in ctx.views:
+        sa = view.sa
+        if sa is None or view.established or view.label in serious:
+            continue
+        last = sa.exchanges[-1] if sa.exchanges else None
+        stage = last.type if last is not None else "IKE_SA_INIT"
+        line = None
+        if last is not None:
+            line = last.response_line or last.request_line
+        proof = [e for e in view.events if e.line == line] or view.events[-1:]
+        stopped = any(p.what == "not-established" for p in sa.problems)
+        yield Finding(
+            Kind.INCOMPLETE,
+            Severity.INFO,
+            view.label,
+            evidence(proof),
+            f"outcome not in the log: {stage} was in progress when it "
+            + ("the daemon stopped" if stopped else "ends"),
+            "The IKE SA was neither established nor failed with a reason "
+            "within these lines; the excerpt probably stops too early.",
+            "Get the log lines that follow (or a log of the other side) "
+            "for the same time.",
+        )
+
+
+def _no_sa(ctx: Context) -> Finding:
+    return Finding(
+        Kind.NO_IKE_SA,
+        Severity.INFO,
+        None,
+        evidence(ctx.unattributed.events[:1]),
+        "no IKE SA in this log",
+        "Nothing in these lines belongs to an IKE negotiation: no packet "
+        "from a peer reached this daemon (or the log level hides it).",
+        "If a client tried to connect, check that its packets arrive (UDP "
+        "500/4500 open, right address) and that this is the right daemon's "
+        "log.",
+    )
+
+
+# re-exported for callers that build their own contexts
+_ = (View, Evidence)

@@ -1,0 +1,313 @@
+"""Rules about reaching the peer: retransmits, timeouts, DPD, NAT.
+
+Which request went unanswered says most about why: an IKE_SA_INIT that
+never gets a reply means nothing reaches the peer on UDP 500; an
+IKE_AUTH after a switch to port 4500 points at UDP 4500 or at large
+IKE_AUTH messages whose IP fragments are dropped; an INFORMATIONAL on an
+established SA is dead peer detection giving up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .. import events as ev
+from ..replay.model import Exchange
+from .context import Context, View, evidence
+from .model import Finding, Kind, Severity
+
+#: IKE messages above this size are likely to be IP-fragmented on the way.
+LARGE_MESSAGE = 1280
+
+
+def _unanswered(view: View, until: int) -> Exchange | None:
+    """Our last unanswered request sent before line ``until``."""
+    for x in reversed(view.exchanges):
+        if x.initiator != "local" or x.response is not None:
+            continue
+        if x.request_line is not None and view.before(x.request_line, until):
+            return x
+    return None
+
+
+def retransmits(ctx: Context) -> Iterator[Finding]:
+    """Giving up after retransmits, and requests still being retransmitted."""
+    for view in ctx.all_views():
+        gave_up = view.of(ev.GiveUp) + [
+            e
+            for e in view.of(ev.IkeFailure)
+            if e.body.what == "peer_not_responding"  # type: ignore[attr-defined]
+        ]
+        tries = view.of(ev.Retransmit)
+        if gave_up:
+            yield _timeout(view, gave_up, tries)
+            continue
+        for x in view.exchanges:
+            if x.initiator != "local" or not x.retransmits:
+                continue
+            lines = [
+                e
+                for e in tries
+                if e.body.message_id == x.message_id  # type: ignore[attr-defined]
+            ]
+            if x.response is None:
+                yield Finding(
+                    Kind.RETRANSMIT_SEND,
+                    Severity.WARNING,
+                    view.label,
+                    evidence(lines),
+                    f"{x.type} request {x.message_id} retransmitted "
+                    f"{x.retransmits} times without an answer (so far)",
+                    "Our request got no response before the log ends. " + _why(view, x),
+                    _fix(view, x),
+                )
+            else:
+                yield Finding(
+                    Kind.RETRANSMIT_SEND,
+                    Severity.INFO,
+                    view.label,
+                    evidence(lines),
+                    f"{x.type} request {x.message_id} needed {x.retransmits} "
+                    "retransmits before it was answered",
+                    "Packets were lost or the peer was slow (busy, DoS "
+                    "protection, a large fragmented message).",
+                    "Nothing to fix unless it happens often.",
+                )
+
+
+def _timeout(view: View, gave_up: list[ev.Event], tries: list[ev.Event]) -> Finding:
+    x = _unanswered(view, gave_up[0].line)
+    sent = [
+        e
+        for e in view.of(ev.Packet)
+        if not e.body.inbound  # type: ignore[attr-defined]
+        and view.before(e.line, gave_up[0].line)
+    ]
+    tries = [e for e in tries if view.before(e.line, gave_up[0].line)]
+    proof = [*tries, *gave_up]
+    if x is not None and x.request_line is not None:
+        proof += [e for e in view.events if e.line == x.request_line]
+    elif sent and not tries:
+        proof.append(sent[-1])
+    dpd = x is not None and x.type == "INFORMATIONAL" and view.established
+    if dpd:
+        return Finding(
+            Kind.DPD_TIMEOUT,
+            Severity.ERROR,
+            view.label,
+            evidence(proof),
+            "peer dead: DPD/INFORMATIONAL request unanswered, gave up",
+            "The IKE SA was established, but a liveness check (or another "
+            "INFORMATIONAL) got no answer after all retransmits, so charon "
+            "declared the peer dead and closed the SA (the dpd_action / "
+            "close_action decides whether it restarts).",
+            "Check the path to the peer (it rebooted, its address changed, or "
+            "a NAT mapping expired); use dpd_action = restart where the "
+            "tunnel must come back by itself, clear on standby nodes.",
+        )
+    what = x.type if x is not None else "a request"
+    size = ""
+    if x is None and sent and sent[-1].body.size is not None:  # type: ignore[attr-defined]
+        size = f" ({sent[-1].body.size} bytes)"  # type: ignore[attr-defined]
+    return Finding(
+        Kind.RETRANSMIT_SEND_TIMEOUT,
+        Severity.ERROR,
+        view.label,
+        evidence(proof),
+        f"peer not responding: gave up after retransmitting {what}{size}",
+        "No response came to our request even after the last "
+        "retransmit, so charon gave up on the IKE SA. "
+        + (_why(view, x) if x is not None else _why_unknown(size)),
+        _fix(view, x) if x is not None else _fix_unknown(),
+    )
+
+
+def _why_unknown(size: str) -> str:
+    small = size and int(size.strip(" ()bytes")) < 120
+    return (
+        "The request is small, as a DPD liveness check is: the peer is "
+        "gone or the path to it is broken."
+        if small
+        else "The peer is unreachable or does not answer."
+    )
+
+
+def _fix_unknown() -> str:
+    return (
+        "Check that the peer is up and reachable on UDP 500/4500; if it "
+        "is a standby or gone for good, use a dpd/close action that does "
+        "not restart."
+    )
+
+
+def _why(view: View, x: Exchange) -> str:
+    if x.type in ("IKE_SA_INIT", "ID_PROT", "AGGRESSIVE"):
+        return (
+            "Nothing came back to the very first message: the peer does "
+            "not receive UDP port 500 (a firewall drops it, the address is "
+            "wrong, or no IKE daemon runs there)."
+        )
+    if x.type == "IKE_AUTH":
+        size = x.request_size or 0
+        if x.request_fragments == 0 and size > LARGE_MESSAGE:
+            return (
+                f"IKE_SA_INIT worked but the IKE_AUTH request ({size} bytes, "
+                "not fragmented by IKE) got no answer: its IP fragments are "
+                "probably dropped on the way."
+            )
+        return (
+            "IKE_SA_INIT worked but IKE_AUTH got no answer: after the "
+            "switch to UDP 4500 (NAT traversal) nothing arrives, or the "
+            "peer dropped the message."
+        )
+    return "The peer stopped answering on this IKE SA."
+
+
+def _fix(view: View, x: Exchange) -> str:
+    if x.type in ("IKE_SA_INIT", "ID_PROT", "AGGRESSIVE"):
+        return (
+            "Allow UDP 500 and 4500 (and ESP) to and from the peer, check "
+            "its address and that its IKE daemon is running."
+        )
+    if x.type == "IKE_AUTH":
+        return (
+            "Enable IKE fragmentation on both sides (fragmentation = yes), "
+            "allow UDP 4500, and avoid sending large certificate chains."
+        )
+    return "Check the path to the peer and that it is still running."
+
+
+def half_open(ctx: Context) -> Iterator[Finding]:
+    """Half-open SAs whose IKE_AUTH never arrived (Windows 'error 809')."""
+    for view in ctx.all_views():
+        for e in view.of(ev.IkeFailure):
+            if e.body.what != "half_open_timeout":  # type: ignore[attr-defined]
+                continue
+            if any(x.type == "IKE_AUTH" for x in view.exchanges):
+                continue  # IKE_AUTH did arrive; the SA failed for another reason
+            init = [
+                x
+                for x in view.events
+                if isinstance(x.body, ev.Message) and x.body.exchange == "IKE_SA_INIT"
+            ]
+            yield Finding(
+                Kind.HALF_OPEN_TIMEOUT,
+                Severity.ERROR,
+                view.label,
+                evidence([*init[-1:], e]),
+                "half-open IKE SA timed out: IKE_AUTH never arrived",
+                "We answered IKE_SA_INIT but the client's IKE_AUTH never "
+                "reached us. That is the Windows 'error 809' pattern: the "
+                "IKE_AUTH request is large (certificates, EAP) and switches "
+                "to UDP 4500; its IP fragments or UDP 4500 itself are "
+                "dropped, or a NAT in front of the server confuses Windows.",
+                "Allow UDP 4500 and IP fragments; on Windows clients behind "
+                "NAT (or with the server behind NAT) set the registry value "
+                "AssumeUDPEncapsulationContextOnSendRule = 2; enable IKE "
+                "fragmentation on the server.",
+            )
+
+
+def liveness(ctx: Context) -> Iterator[Finding]:
+    """DPD exchanges and NAT detection, explained as benign."""
+    for view in ctx.views:
+        if view.sa is None:
+            continue
+        dpd = [
+            x
+            for x in view.exchanges
+            if x.type == "INFORMATIONAL" and x.request == () and x.complete
+        ]
+        if dpd:
+            lines = [x.request_line or x.response_line or 0 for x in dpd]
+            proof = [e for e in view.events if e.line in lines]
+            yield Finding(
+                Kind.DPD,
+                Severity.INFO,
+                view.label,
+                evidence(proof),
+                f"{len(dpd)} empty INFORMATIONAL exchanges: dead peer "
+                "detection, answered (benign)",
+                "An empty INFORMATIONAL is a liveness check (DPD); each one "
+                "was answered, so the peer was alive.",
+                "Nothing to fix.",
+            )
+        sa = view.sa
+        if sa.local_nat or sa.remote_nat:
+            nat = view.of(ev.NatDetected)
+            keep = [
+                e
+                for e in view.of(ev.Note)
+                if e.body.what == "keepalive"  # type: ignore[attr-defined]
+            ]
+            where = " and ".join(
+                s for s, on in (("we", sa.local_nat), ("the peer", sa.remote_nat)) if on
+            )
+            yield Finding(
+                Kind.NAT,
+                Severity.INFO,
+                view.label,
+                evidence([*nat, *keep[:1]]),
+                f"NAT detected: {where} behind NAT (benign)",
+                "NAT detection found an address translation on the path, so "
+                "IKE moves to UDP 4500 and ESP is UDP-encapsulated; the side "
+                "behind NAT sends keepalives to hold the mapping open. A "
+                "kernel-libipsec setup fakes this to force encapsulation.",
+                "Nothing to fix; UDP 4500 must be open.",
+            )
+
+
+_MOBIKE = (
+    "ADD_4_ADDR",
+    "ADD_6_ADDR",
+    "NO_ADD_ADDR",
+    "UPDATE_SA_ADDR",
+    "NO_NATS_ALLOWED",
+)
+
+
+def mobike(ctx: Context) -> Iterator[Finding]:
+    """MOBIKE address updates on established SAs, and requests left pending."""
+    for view in ctx.views:
+        if not view.established:
+            continue
+        updates = [
+            e
+            for e in view.of(ev.Message)
+            if e.body.exchange == "INFORMATIONAL"  # type: ignore[attr-defined]
+            and set(e.body.notifies) & set(_MOBIKE)  # type: ignore[attr-defined]
+            and set(e.body.notifies) != {"ADD_4_ADDR"}  # type: ignore[attr-defined]
+            and set(e.body.notifies) != {"ADD_6_ADDR"}  # type: ignore[attr-defined]
+        ]
+        if updates:
+            yield Finding(
+                Kind.MOBIKE,
+                Severity.INFO,
+                view.label,
+                evidence(updates),
+                "MOBIKE address update after establishment (benign)",
+                "With MOBIKE (RFC 4555) a peer tells the other which addresses "
+                "it has (ADD_4_ADDR/ADD_6_ADDR, NO_ADD_ADDR when it has no "
+                "other) and moves the SA when its path changes, e.g. from IPv6 "
+                "to IPv4 or between networks.",
+                "Nothing to fix; disable MOBIKE (mobike = no) only if a "
+                "middlebox cannot handle the port switch.",
+            )
+        last = view.exchanges[-1] if view.exchanges else None
+        if last is not None and last.initiator == "local" and last.response is None:
+            if last.retransmits or view.sa is None or not view.sa.alive:
+                continue
+            if view.sa.state not in ("established",):
+                continue
+            proof = [e for e in view.events if e.line == last.request_line]
+            yield Finding(
+                Kind.PENDING,
+                Severity.INFO,
+                view.label,
+                evidence(proof),
+                f"{last.type} request {last.message_id} still unanswered "
+                "when the log ends",
+                "The last request on this SA has no response in these lines; "
+                "most likely the excerpt ends before it arrived.",
+                "Nothing to fix unless later lines show retransmits.",
+            )

@@ -1,0 +1,349 @@
+"""Redaction: copies of logs that can be shared but still analyzed.
+
+Public IP addresses, host names, identities, EAP user names, certificate
+subjects and key material are replaced by pseudonyms. The same value
+gets the same pseudonym everywhere (in one file and across the files of
+one :class:`Redactor`), so the replay still pairs requests with
+responses, finds the same SAs and makes the same findings.
+
+How it works, in two passes over the lines:
+
+1. :meth:`Redactor.learn` reads every line as ikelog does (events) and
+   collects the identifying values the messages carry: identities,
+   subjects, EAP names, lease owners, secret ids. Addresses and host
+   names are found by pattern, so they need no learning.
+2. :meth:`Redactor.redact` replaces learned values (longest first), then
+   addresses, host names in syslog prefixes and hex dumps.
+
+Pseudonyms keep what analysis needs: an IPv4 address stays IPv4, an
+IPv6 address IPv6; private, loopback and link-local addresses stay in
+their class (private ones are kept as they are: they identify nobody);
+a host name stays a host name and an e-mail identity an e-mail identity.
+Pseudonyms never equal a value seen in the input.
+
+This module is sans-IO except for :func:`redact_files`, the thin shell
+the ``ikelog redact`` command uses.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from . import events as ev
+from .sources import EventReader, InputError, open_text
+
+_IPV4 = re.compile(r"(?<![\w:])(?<!\w\.)(?:\d{1,3}\.){3}\d{1,3}(?!\.?\w)")
+_IPV6 = re.compile(
+    r"(?<![\w:])(?<!\w\.)[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])"
+)
+_HOSTNAME = re.compile(
+    r"(?<![\w@-])(?<!\w\.)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"(?P<tld>[A-Za-z]{2,24})(?![\w-])"
+)
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,24}")
+_SYSLOG_HOST = re.compile(
+    r"^(?P<ts>(?:\w{3} [ \d]\d|\d{4}-\d\d-\d\dT\S+|\w{3},? \d{4}-\d\d-\d\d,?)"
+    r"(?: \d\d:\d\d:\d\d(?:\.\d+)?)?) (?P<host>[A-Za-z][\w.-]*)"
+    r"(?= (?:\w+\.\w+ )?[\w./@-]+(?:\[\d+\])?: )"
+)
+_HEX_RUN = re.compile(r"(?<![\w:])[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){4,}(?![\w:])")
+_HEX_DUMP = re.compile(r"^(?P<head>.*?\s\d+: )(?P<bytes>(?:[0-9A-F]{2} ?){2,16})")
+_ID_VALUE = re.compile(r"\((?:ID_\w+|\w+_ID): (?P<v>[^)]+)\)")
+_QUOTED = re.compile(r"'([^']{1,200})'|\"([^\"]{1,200})\"")
+
+#: Name endings that are files or software, not hosts.
+_NOT_TLD = frozenset(
+    [
+        "conf",
+        "log",
+        "so",
+        "pem",
+        "der",
+        "crt",
+        "key",
+        "txt",
+        "gz",
+        "xz",
+        "bz2",
+        "zst",
+        "json",
+        "py",
+        "c",
+        "h",
+        "ko",
+        "d",
+        "sh",
+        "service",
+        "socket",
+        "timer",
+        "target",
+        "mount",
+        "secrets",
+        "db",
+        "sqlite",
+        "lark",
+        "toml",
+        "yaml",
+        "yml",
+        "cfg",
+        "ini",
+        "info",
+        "debug",
+        "err",
+        "warn",
+        "notice",
+        "crit",
+        "alert",
+        "emerg",
+        "auth",
+        "daemon",
+        "local",
+        "kern",
+        "user",
+        "strongswan",
+        "charon",
+        "swanctl",
+    ]
+)
+
+#: Quoted values in these messages are names of configuration, not people.
+_CONFIG_QUOTES = re.compile(
+    r"(peer config|CHILD_SA|child config|connection|pool|plugin|vici \w+|"
+    r"IKE_SA|config)\s*$"
+)
+
+
+def _is_private(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if ip.is_loopback or ip.is_unspecified or ip.is_multicast:
+        return True
+    if ip.version == 4:
+        nets = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+        return any(ip in ipaddress.ip_network(n) for n in nets)
+    return ip in ipaddress.ip_network("fc00::/7")
+
+
+class Redactor:
+    """Stable pseudonyms for one set of files (sans-IO)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+        self._seen: set[str] = set()
+        self._learned: set[str] = set()
+        self._counters: dict[str, int] = {}
+        self._pattern: re.Pattern[str] | None = None
+
+    # -- pass 1 -------------------------------------------------------------
+
+    def learn(self, lines: Iterable[str]) -> list[str]:
+        """Collect identifying values from lines; returns them as a list
+        (keeps the lines for the second pass)."""
+        kept = list(lines)
+        for e in EventReader(kept):
+            for value in _identities(e.body):
+                self._add(value)
+        for line in kept:
+            self._seen.update(_IPV4.findall(line))
+            for m in _ID_VALUE.finditer(line):
+                self._add(m["v"].strip())
+            for m in _EMAIL.finditer(line):
+                self._add(m.group(0))
+            for m in _QUOTED.finditer(line):
+                value = m.group(1) or m.group(2) or ""
+                if _looks_identifying(value) and not _CONFIG_QUOTES.search(
+                    line[: m.start()]
+                ):
+                    self._add(value)
+            for word in re.findall(r"[\w.@:=-]+", line):
+                self._seen.add(word)
+        self._pattern = None
+        return kept
+
+    def _add(self, value: str) -> None:
+        value = value.strip()
+        if len(value) < 2 or value in ("%any", "%any6", "(null)"):
+            return
+        try:
+            ipaddress.ip_address(value)
+            return  # addresses have their own mapping
+        except ValueError:
+            pass
+        self._learned.add(value)
+
+    # -- pass 2 -------------------------------------------------------------
+
+    def redact(self, lines: Iterable[str]) -> Iterator[str]:
+        """The lines with every identifying value replaced."""
+        for line in lines:
+            yield self.redact_line(line)
+
+    def redact_line(self, line: str) -> str:
+        """One line with every identifying value replaced."""
+        if self._pattern is None and self._learned:
+            alts = sorted(self._learned, key=len, reverse=True)
+            self._pattern = re.compile(
+                "|".join(r"(?<![\w.@-])" + re.escape(a) + r"(?![\w@-])" for a in alts)
+            )
+        m = _SYSLOG_HOST.match(line)
+        if m and not _is_address(m["host"]):
+            line = (
+                line[: m.start("host")] + self._host(m["host"]) + line[m.end("host") :]
+            )
+        if self._pattern is not None:
+            line = self._pattern.sub(lambda x: self._identity(x.group(0)), line)
+        line = _EMAIL.sub(lambda x: self._identity(x.group(0)), line)
+        line = _IPV4.sub(lambda x: self._address(x.group(0)), line)
+        line = _IPV6.sub(lambda x: self._address(x.group(0)), line)
+        line = _HOSTNAME.sub(self._hostname_match, line)
+        line = _HEX_RUN.sub(lambda x: self._hex(x.group(0)), line)
+        d = _HEX_DUMP.match(line)
+        if d:
+            line = (
+                d["head"] + re.sub(r"[0-9A-F]{2}", "XX", d["bytes"]) + line[d.end() :]
+            )
+        return line
+
+    # -- pseudonyms ---------------------------------------------------------
+
+    def _fresh(self, kind: str, make: Callable[[int], str]) -> str:
+        while True:
+            n = self._counters.get(kind, 0) + 1
+            self._counters[kind] = n
+            value = make(n)
+            if value not in self._seen and value not in self.values:
+                return value
+
+    def _map(self, value: str, kind: str, make: Callable[[int], str]) -> str:
+        found = self.values.get(value)
+        if found is None:
+            found = self._fresh(kind, make)
+            self.values[value] = found
+        return found
+
+    def _address(self, text: str) -> str:
+        try:
+            ip = ipaddress.ip_address(text)
+        except ValueError:
+            return text
+        if text in self.values.values():
+            return text  # already a pseudonym
+        if _is_private(ip) and not ip.is_link_local:
+            return text
+        if ip.version == 4:
+            if ip.is_link_local:
+                return self._map(
+                    text, "v4ll", lambda n: f"169.254.{n // 250}.{n % 250 + 1}"
+                )
+            return self._map(
+                text, "v4", lambda n: f"11.{n // 62500}.{n // 250 % 250}.{n % 250 + 1}"
+            )
+        if ip.is_link_local:
+            return self._map(text, "v6ll", lambda n: f"fe80::ffff:{n:x}")
+        return self._map(text, "v6", lambda n: f"2001:db8:ffff::{n:x}")
+
+    def _host(self, name: str) -> str:
+        return self._map(name.lower(), "host", lambda n: f"host{n}")
+
+    def _hostname_match(self, m: re.Match[str]) -> str:
+        text = m.group(0)
+        if m["tld"].lower() in _NOT_TLD or text in self.values.values():
+            return text
+        if re.fullmatch(r"[\d.]+[A-Za-z]*", text):
+            return text  # a version number such as 5.9.8 or 5.6.1dr3
+        return self._map(text.lower(), "fqdn", lambda n: f"host{n}.example.net")
+
+    def _identity(self, value: str) -> str:
+        if value in self.values.values():
+            return value
+        if "@" in value:
+            return self._map(value, "email", lambda n: f"user{n}@example.net")
+        if "=" in value:
+            return self._map(value, "dn", lambda n: f"CN=subject{n}")
+        if re.fullmatch(r"[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2})+", value):
+            return self._hex(value)
+        if _HOSTNAME.fullmatch(value):
+            return self._map(value.lower(), "fqdn", lambda n: f"host{n}.example.net")
+        return self._map(value, "id", lambda n: f"id{n}")
+
+    def _hex(self, text: str) -> str:
+        size = len(text.split(":"))
+        return self._map(
+            text.lower(),
+            "hex",
+            lambda n: ":".join(
+                f"{x:02x}" for x in (n | 0xFE << 8 * (size - 1)).to_bytes(size)
+            ),
+        )
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _looks_identifying(value: str) -> bool:
+    """Quoted text that names a person, host or certificate."""
+    if "=" in value or "@" in value:
+        return True
+    return bool(_HOSTNAME.fullmatch(value))
+
+
+def _identities(body: ev.Body) -> Iterator[str]:
+    """The identifying values an event's fields hold."""
+    values: list[str | None] = []
+    if isinstance(body, ev.AuthResult | ev.EapStep | ev.Lease | ev.VirtualIp):
+        values.append(body.identity)
+    elif isinstance(body, ev.IkeSaLine):
+        values += [body.local.identity, body.remote.identity]
+    elif isinstance(body, ev.PeerCfgLookup):
+        for side in body.spec.split("..."):
+            values.append(side.partition("[")[2].rpartition("]")[0])
+    elif isinstance(body, ev.CertLoaded | ev.CertExchanged | ev.CertRequest):
+        values.append(body.subject)
+    elif isinstance(body, ev.SecretLoaded):
+        values += [body.secret_id, *body.owners]
+    yield from (v for v in values if v)
+
+
+# -- the file shell -------------------------------------------------------------
+
+
+def redact_files(paths: list[str], out: str | None = None) -> list[Path]:
+    """Redact files together (shared pseudonyms) and write the copies.
+
+    One file without ``out`` is written to stdout; otherwise ``out`` is
+    the output file (one input) or directory (several), and without it
+    each copy is written next to its input as ``<name>.redacted``.
+    Returns the paths written.
+    """
+    import sys
+
+    if not paths:
+        raise InputError("no log file given")
+    redactor = Redactor()
+    texts = [redactor.learn(open_text(p)) for p in paths]
+    written: list[Path] = []
+    for path, lines in zip(paths, texts, strict=True):
+        text = "".join(_eol(x) for x in redactor.redact(lines))
+        if out is None and len(paths) == 1:
+            sys.stdout.write(text)
+            continue
+        if out is None:
+            target = Path(f"{path}.redacted")
+        elif len(paths) == 1:
+            target = Path(out)
+        else:
+            Path(out).mkdir(parents=True, exist_ok=True)
+            target = Path(out) / f"{Path(path).name}.redacted"
+        target.write_text(text, encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def _eol(line: str) -> str:
+    return line if line.endswith("\n") else line + "\n"
