@@ -45,7 +45,9 @@ def read_lines(
     finally:
         if was_enabled:
             gc.enable()
-    return Trace(source, reader.layout, reader.counts, replay, events)
+    trace = Trace(source, reader.layout, reader.counts, replay, events)
+    trace.newest_first = reader.newest_first
+    return trace
 
 
 def load(

@@ -371,6 +371,26 @@ class PeerCfgSelected(Body):
 
 
 @dataclass(frozen=True, slots=True)
+class PeerCfgCandidate(Body):
+    """Level 2: ``peer config "rw", ike match: 1052 (...)``."""
+
+    kind: ClassVar[str] = "peercfg_candidate"
+    name: str
+    ike_match: int
+
+
+@dataclass(frozen=True, slots=True)
+class IdMatch(Body):
+    """Level 2: ``  remote id match: 0 (ID_KEY_ID: 75:73:65:72:31)``."""
+
+    kind: ClassVar[str] = "id_match"
+    local: bool
+    score: int
+    id_type: str
+    identity: str
+
+
+@dataclass(frozen=True, slots=True)
 class PeerCfgProblem(Body):
     """No matching peer config, or the selected one refused."""
 

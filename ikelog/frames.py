@@ -443,6 +443,7 @@ def exchanges_frame(
             "latency": _seconds(request_times, response_times),
             "cookie_challenges": _plain_ints([x.cookie_challenges for x in xs]),
             "invalid_ke": _plain_ints([x.invalid_ke for x in xs]),
+            "messages": _plain_ints([_messages(x) for x in xs]),
         }
     )
 
@@ -540,6 +541,13 @@ def _established_at(sa: IkeSa) -> datetime | None:
         if state == "established":
             return ts
     return None
+
+
+def _messages(x: Exchange) -> int:
+    """Messages of the exchange in the log (IKEv1 exchanges have up to six)."""
+    if x.version == 1:
+        return x.messages
+    return (x.request is not None) + (x.response is not None)
 
 
 def _payloads(items: tuple[str, ...] | None) -> str | None:

@@ -274,6 +274,13 @@ class _Builder(Transformer[Token, Any]):
     def peercfg_switched(self, c: list[Token]) -> ev.PeerCfgSelected:
         return ev.PeerCfgSelected(_sq(c[0]), switched=True)
 
+    def peercfg_candidate(self, c: list[Token]) -> ev.PeerCfgCandidate:
+        return ev.PeerCfgCandidate(_sq(c[0]), int(c[1]))
+
+    def id_match(self, c: list[Token]) -> ev.IdMatch:
+        id_type, _, identity = str(c[2])[1:-1].partition(":")
+        return ev.IdMatch(str(c[0]) == "local", int(c[1]), id_type, identity.strip())
+
     def peercfg_rejected(self, c: list[Any]) -> _Later:
         return _Later(lambda text: ev.PeerCfgProblem(text, missing=False))
 

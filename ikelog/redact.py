@@ -47,11 +47,12 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,24}")
 _SYSLOG_HOST = re.compile(
     r"^(?P<ts>(?:\w{3} [ \d]\d|\d{4}-\d\d-\d\dT\S+|\w{3},? \d{4}-\d\d-\d\d,?)"
     r"(?: \d\d:\d\d:\d\d(?:\.\d+)?)?) (?P<host>[A-Za-z][\w.-]*)"
-    r"(?= (?:\w+\.\w+ )?[\w./@-]+(?:\[\d+\])?: )"
+    r"(?= \w+\.\w+ | [\w./@-]+(?:\[\d+\])?: )"
 )
 _HEX_RUN = re.compile(r"(?<![\w:])[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){4,}(?![\w:])")
 _HEX_DUMP = re.compile(r"^(?P<head>.*?\s\d+: )(?P<bytes>(?:[0-9A-F]{2} ?){2,16})")
 _ID_VALUE = re.compile(r"\((?:ID_\w+|\w+_ID): (?P<v>[^)]+)\)")
+_DN = re.compile(r"[A-Za-z][\w.]*=[^=,]+(?:, ?[A-Za-z][\w.]*=[^=,]+)*")
 _QUOTED = re.compile(r"'([^']{1,200})'|\"([^\"]{1,200})\"")
 
 #: Name endings that are files or software, not hosts.
@@ -151,7 +152,9 @@ class Redactor:
             for m in _EMAIL.finditer(line):
                 self._add(m.group(0))
             for m in _QUOTED.finditer(line):
-                value = m.group(1) or m.group(2) or ""
+                value = (m.group(1) or m.group(2) or "").strip("\\")
+                if "'" in value or '"' in value or value != value.strip():
+                    continue  # a JSON field holding a whole message
                 if _looks_identifying(value) and not _CONFIG_QUOTES.search(
                     line[: m.start()]
                 ):
@@ -244,7 +247,7 @@ class Redactor:
         return self._map(text, "v6", lambda n: f"2001:db8:ffff::{n:x}")
 
     def _host(self, name: str) -> str:
-        return self._map(name.lower(), "host", lambda n: f"host{n}")
+        return self._map(name.lower(), "host", lambda n: f"rdct-host{n}")
 
     def _hostname_match(self, m: re.Match[str]) -> str:
         text = m.group(0)
@@ -252,20 +255,22 @@ class Redactor:
             return text
         if re.fullmatch(r"[\d.]+[A-Za-z]*", text):
             return text  # a version number such as 5.9.8 or 5.6.1dr3
-        return self._map(text.lower(), "fqdn", lambda n: f"host{n}.example.net")
+        return self._map(text.lower(), "fqdn", lambda n: f"rdct-host{n}.example.net")
 
     def _identity(self, value: str) -> str:
         if value in self.values.values():
             return value
         if "@" in value:
-            return self._map(value, "email", lambda n: f"user{n}@example.net")
+            return self._map(value, "email", lambda n: f"rdct-user{n}@example.net")
         if "=" in value:
-            return self._map(value, "dn", lambda n: f"CN=subject{n}")
+            return self._map(value, "dn", lambda n: f"CN=rdct-subject{n}")
         if re.fullmatch(r"[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2})+", value):
             return self._hex(value)
         if _HOSTNAME.fullmatch(value):
-            return self._map(value.lower(), "fqdn", lambda n: f"host{n}.example.net")
-        return self._map(value, "id", lambda n: f"id{n}")
+            return self._map(
+                value.lower(), "fqdn", lambda n: f"rdct-host{n}.example.net"
+            )
+        return self._map(value, "id", lambda n: f"rdct-id{n}")
 
     def _hex(self, text: str) -> str:
         size = len(text.split(":"))
@@ -288,7 +293,7 @@ def _is_address(text: str) -> bool:
 
 def _looks_identifying(value: str) -> bool:
     """Quoted text that names a person, host or certificate."""
-    if "=" in value or "@" in value:
+    if _DN.fullmatch(value) or _EMAIL.fullmatch(value):
         return True
     return bool(_HOSTNAME.fullmatch(value))
 

@@ -298,7 +298,16 @@ def _twin(held: deque[ev.Event], e: ev.Event) -> ev.Event | None:
             )
         ):
             return old
+    # an SA is established, rekeyed or deleted once: the same line right
+    # after itself was pasted twice
+    if held and type(e.body) in _ONCE_ONLY:
+        last = held[-1]
+        if last.body is e.body and last.ts == e.ts and last.thread == e.thread:
+            return last
     return None
+
+
+_ONCE_ONLY = (ev.IkeSaLine, ev.ChildSaLine)
 
 
 def _pasted_twice(events: list[ev.Event]) -> set[int]:

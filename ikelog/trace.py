@@ -45,6 +45,8 @@ class Trace:
     replay: Replay
     #: every line's event, when loaded with ``keep_events=True``
     events: list[Event] | None = None
+    #: whether the input was written newest first (and was turned around)
+    newest_first: bool = False
 
     @property
     def ike_sas(self) -> list[IkeSa]:
@@ -104,7 +106,13 @@ class Trace:
                 "understood": self.counts.understood,
                 "unrecognized": self.counts.unrecognized,
                 "foreign": self.counts.foreign,
+                "duplicates": self.counts.duplicates,
+                "replaced_bytes": self.counts.replaced_bytes,
             },
+            "order": "newest first, replayed oldest first"
+            if self.newest_first
+            else "as written",
+            "duplicate_lines": self.counts.duplicate_lines,
             "time_span": {"first": stamp(r.first_ts), "last": stamp(r.last_ts)},
             "daemon": {
                 "version": r.daemon.version,
@@ -163,6 +171,8 @@ def sa_dict(sa: IkeSa) -> dict[str, Any]:
         "eap_identity": sa.eap_identity,
         "nat": {"local": sa.local_nat, "remote": sa.remote_nat},
         "proposal": sa.proposal,
+        "received_proposals": sa.received_proposals,
+        "configured_proposals": sa.configured_proposals,
         "vendor_ids": sa.vendor_ids,
         "state": sa.state,
         "outcome": outcome(sa),
@@ -191,6 +201,7 @@ def sa_dict(sa: IkeSa) -> dict[str, Any]:
             for r in sa.eap
         ],
         "peer_configs": sa.peer_configs,
+        "peer_config_candidates": sa.peer_config_candidates,
         "child_sas": [child_dict(c) for c in sa.child_sas],
         "virtual_ips": sa.virtual_ips,
         "timeline": [

@@ -19,7 +19,7 @@ from ikelog.findings import Finding, Kind, Severity
 
 from .conftest import CORPUS, corpus
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 
 #: (path under corpus, top kind, severity, SA label or None, evidence lines)
 CASES: list[tuple[str, Kind, Severity, str | None, set[int]]] = [

@@ -18,7 +18,10 @@ CASES = [
     pytest.param(scenario, side, name, id=f"{scenario}/{side}/{name}")
     for scenario in ("l-ikev1-main-psk", "m-ikev1-aggressive-xauth")
     for side in ("gw", "c1")
-    for name in (*LAYOUTS, *(("syslog.log", "charon-plain.log") if side == "gw" else ()))
+    for name in (
+        *LAYOUTS,
+        *(("syslog.log", "charon-plain.log") if side == "gw" else ()),
+    )
 ]
 
 

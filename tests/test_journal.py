@@ -34,8 +34,12 @@ def _cases() -> list[Any]:
     out = []
     for scenario in SCENARIOS:
         for name, layout in FORMATS:
-            if (CORPUS / "lab" / scenario / "gw" / name).exists() or not CORPUS.exists():
-                out.append(pytest.param(scenario, name, layout, id=f"{scenario}/{name}"))
+            if (
+                CORPUS / "lab" / scenario / "gw" / name
+            ).exists() or not CORPUS.exists():
+                out.append(
+                    pytest.param(scenario, name, layout, id=f"{scenario}/{name}")
+                )
     return out
 
 
@@ -45,9 +49,16 @@ def reconstruction(path: Path) -> list[tuple[Any, ...]]:
     sas = []
     for sa in doc["ike_sas"]:
         exchanges = tuple(
-            (x["type"], x["message_id"], x["initiator"], x["request"] is not None,
-             x["response"] is not None, x["request_fragments"],
-             x["response_fragments"], x["retransmits"])
+            (
+                x["type"],
+                x["message_id"],
+                x["initiator"],
+                x["request"] is not None,
+                x["response"] is not None,
+                x["request_fragments"],
+                x["response_fragments"],
+                x["retransmits"],
+            )
             for x in sa["exchanges"]
         )
         children = tuple(
@@ -55,9 +66,19 @@ def reconstruction(path: Path) -> list[tuple[Any, ...]]:
             for c in sa["child_sas"]
         )
         sas.append(
-            (sa["name"], sa["unique_id"], sa["role"], sa["state"], sa["established"],
-             sa["pairs_to_establish"], sa["pairs_total"], sa["eap_identity"],
-             tuple(sa["virtual_ips"]), exchanges, children)
+            (
+                sa["name"],
+                sa["unique_id"],
+                sa["role"],
+                sa["state"],
+                sa["established"],
+                sa["pairs_to_establish"],
+                sa["pairs_total"],
+                sa["eap_identity"],
+                tuple(sa["virtual_ips"]),
+                exchanges,
+                children,
+            )
         )
     leases = [(x["address"], x["identity"], x["online"]) for x in doc["leases"]]
     return [*sas, tuple(leases)]

@@ -31,7 +31,5 @@ def test_ruff_check_is_clean() -> None:
 
 
 def test_mypy_is_clean() -> None:
-    done = subprocess.run(
-        [*_tool("mypy")], cwd=ROOT, capture_output=True, text=True
-    )
+    done = subprocess.run([*_tool("mypy")], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -375,8 +375,12 @@ def _no_peer_config(view: View) -> Iterator[Finding]:
     lookup = view.of(ev.PeerCfgLookup)
     cands = [
         e
-        for e in view.of(ev.Unrecognized)
-        if _CANDIDATE.search(e.body.text) or _ID_MATCH.search(e.body.text)  # type: ignore[attr-defined]
+        for e in view.events
+        if type(e.body).__name__ in ("PeerCfgCandidate", "IdMatch")
+        or (
+            isinstance(e.body, ev.Unrecognized)
+            and (_CANDIDATE.search(e.body.text) or _ID_MATCH.search(e.body.text))
+        )
     ]
     spec = lookup[-1].body.spec if lookup else None  # type: ignore[attr-defined]
     local_id = remote_id = None
@@ -388,15 +392,17 @@ def _no_peer_config(view: View) -> Iterator[Finding]:
     name = None
     key_id = False
     for e in cands:
-        t = e.body.text  # type: ignore[attr-defined]
-        if m := _CANDIDATE.search(t):
-            name = m["name"]
-        elif (m := _ID_MATCH.search(t)) and m["score"] == "0":
+        cand = _candidate(e.body)
+        if cand is not None:
+            name = cand
+            continue
+        match = _id_match(e.body)
+        if match is not None and match[1] == 0:
+            side, _, id_type, value = match
             rejected.append(
-                f"candidate '{name}' refused on the {m['side']} id "
-                f"({m['type']} {m['v']})"
+                f"candidate '{name}' refused on the {side} id ({id_type} {value})"
             )
-            key_id = key_id or m["type"] == "ID_KEY_ID"
+            key_id = key_id or id_type == "ID_KEY_ID"
     looked = (
         f" for {local_id or '%any'} (local) and {remote_id or '%any'} (remote)"
         if spec
@@ -435,6 +441,33 @@ def _no_peer_config(view: View) -> Iterator[Finding]:
         explanation,
         fix,
     )
+
+
+def _candidate(body: ev.Body) -> str | None:
+    """The name of a peer config candidate line, typed or not yet parsed."""
+    # FIXME: drop the text fallback once every supported grammar has
+    # PeerCfgCandidate (added alongside this module).
+    name = getattr(body, "ike_match", None) is not None and getattr(body, "name", None)
+    if isinstance(name, str):
+        return name
+    if isinstance(body, ev.Unrecognized) and (m := _CANDIDATE.search(body.text)):
+        return m["name"]
+    return None
+
+
+def _id_match(body: ev.Body) -> tuple[str, int, str, str] | None:
+    """(side, score, id type, value) of an id match line."""
+    if type(body).__name__ == "IdMatch":
+        side = "local" if getattr(body, "local", False) else "remote"
+        return (
+            side,
+            int(getattr(body, "score", -1)),
+            str(getattr(body, "id_type", "")),
+            str(getattr(body, "identity", "")),
+        )
+    if isinstance(body, ev.Unrecognized) and (m := _ID_MATCH.search(body.text)):
+        return m["side"], int(m["score"]), m["type"], m["v"]
+    return None
 
 
 # -- benign authentication events --------------------------------------------------

@@ -65,10 +65,22 @@ log = logging.getLogger("ikelog.replay")
 SWEEP_EVERY = 4096
 SWEEP_GRACE = 20000
 
+#: The exchange a problem belongs to when the log shows none of it.
+_STAGE_OF = {
+    "no-peer-config": "IKE_AUTH",
+    "peer-auth-failed": "IKE_AUTH",
+    "local-auth-failed": "IKE_AUTH",
+    "eap-failure": "IKE_AUTH",
+    "cert-untrusted": "IKE_AUTH",
+    "proposal-mismatch-ike": "IKE_SA_INIT",
+    "invalid-ke": "IKE_SA_INIT",
+    "half-open-timeout": "IKE_AUTH",
+}
+
 #: Failure kinds for notify errors, named after strongSwan's own.
 _NOTIFY_KIND = {
     "NO_PROPOSAL_CHOSEN": "proposal-mismatch",
-    "AUTHENTICATION_FAILED": "peer-auth-failed",
+    "AUTHENTICATION_FAILED": "local-auth-failed",  # the peer refused us
     "TS_UNACCEPTABLE": "ts-mismatch",
     "INVALID_KE_PAYLOAD": "invalid-ke",
     "INTERNAL_ADDRESS_FAILURE": "vip-failure",
@@ -137,6 +149,7 @@ class Replay:
         self._last_esp: dict[int, str] = {}
         self._last_in: dict[int, int | None] = {}
         self._endpoints: dict[int, tuple[ev.Endpoint, ev.Endpoint]] = {}
+        self._handover: dict[int | None, tuple[IkeSa, IkeSa, bool]] = {}
         self._online_leases: dict[str, LeaseRecord] = {}
         self._finished = False
         self._handlers: dict[str, Callable[[IkeSa | None, ev.Event, Any], None]] = {}
@@ -171,7 +184,10 @@ class Replay:
         if e.sa_uid is not None:
             if not self.tagged:
                 self._enter_tagged_mode()
-            self._dispatch(self._sa_for_uid(e.sa_uid, e.sa_name), e)
+            sa = self._sa_for_uid(e.sa_uid, e.sa_name)
+            if e.thread in self._handover:
+                sa = self._handed_over(sa, e)
+            self._dispatch(sa, e)
             return
         if self.tagged:
             self._dispatch(self._named(e), e)
@@ -210,6 +226,32 @@ class Replay:
         self._last_esp.pop(id(sa), None)
         self._last_in.pop(id(sa), None)
         self._endpoints.pop(id(sa), None)
+
+    def _handed_over(self, sa: IkeSa, e: ev.Event) -> IkeSa:
+        """The SA a tagged line of a restart really concerns.
+
+        When charon gives up on an SA and starts it anew, or rekeys it,
+        ``initiating IKE_SA name[new]`` and the first request are logged
+        with the *old* SA's tag. An IKE_SA_INIT (or Main/Aggressive Mode)
+        request there, and the packets that carry it, belong to the new SA.
+        """
+        old, new, active = self._handover[e.thread]
+        if sa is not old:
+            return sa
+        body = e.body
+        if isinstance(body, ev.Message) and not body.inbound and body.is_request:
+            if body.exchange in ("IKE_SA_INIT", "ID_PROT", "AGGRESSIVE"):
+                self._handover[e.thread] = (old, new, True)
+                new.rekeyed_from = None
+                new.role = "initiator"
+                return new
+            del self._handover[e.thread]  # an IKE rekey: the old SA asks
+            return sa
+        if active and isinstance(body, ev.Packet | ev.FragmentSplit):
+            return new
+        if active or isinstance(body, ev.Packet):
+            del self._handover[e.thread]
+        return sa
 
     def _enter_tagged_mode(self) -> None:
         """The log carries tags: untagged lines so far concerned no SA."""
@@ -411,15 +453,37 @@ class Replay:
                 return
             if job.candidates is None:
                 job.candidates = [s for s in self.sas if s.alive]
+            if not job.candidates and not any(s.alive for s in self.sas):
+                # the log starts inside an SA it never introduces
+                orphan = self._new_sa(None, None, job.first_line)
+                orphan.attribution = "partial"
+                self._resolve(job, orphan)
+                return
             # an ambiguous past leaves windows behind: then keep the hosts' SAs
             job.candidates = match_message(job.candidates, body) or job.candidates
+        elif (
+            isinstance(body, ev.ChildSaLine)
+            and job.owner is None
+            and not any(s.alive for s in self.sas)
+        ):
+            # a CHILD SA of an IKE SA the log never introduces
+            orphan = self._new_sa(None, None, job.first_line)
+            orphan.attribution = "partial"
+            self._resolve(job, orphan)
+            return
         elif isinstance(body, ev.Retransmit):
             if job.candidates is None:
                 job.candidates = [s for s in self.sas if s.alive]
             job.candidates = match_outstanding(job.candidates, body.message_id)
         elif job.candidates is None and not job.new_sa:
             alive = [s for s in self.sas if s.alive]
-            if len(alive) == 1 and not isinstance(body, ev.Note):
+            # one SA alive: it is the owner, unless the log is an excerpt
+            # that started inside it (others may then be alive unseen)
+            if (
+                len(alive) == 1
+                and alive[0].attribution != "partial"
+                and not isinstance(body, ev.Note)
+            ):
                 job.candidates = alive
         if isinstance(body, ev.Packet) and body.inbound:
             return  # the message that follows may still start a new SA
@@ -438,6 +502,17 @@ class Replay:
             return
         if not job.candidates and all(isinstance(e.body, ev.Note) for e in job.pending):
             job.pending = []  # daemon chatter outside any SA
+            return
+        if (
+            job.new_sa
+            and not any(
+                isinstance(e.body, ev.Message) and not e.body.inbound
+                for e in job.pending
+            )
+            and any(isinstance(e.body, ev.Message) for e in job.pending)
+        ):
+            # a new peer's IKE_SA_INIT whose answer the log does not show yet
+            self._resolve(job, self._new_sa(None, None, job.first_line))
             return
         if job.new_sa:
             # stateless: a COOKIE challenge, or a setup that was refused
@@ -536,7 +611,11 @@ class Replay:
         if sa is None:
             return
         cur = self._current.get(id(sa))
-        stage = cur.type if cur else None
+        stage = cur.type if cur else _STAGE_OF.get(what)
+        text = text.strip()
+        last = sa.problems[-1] if sa.problems else None
+        if last is not None and (last.what, last.stage) == (what, stage):
+            return  # the same problem told twice (notify, then its log line)
         sa.problems.append(Problem(e.line, what, text, stage))
 
     def _state(self, sa: IkeSa, e: ev.Event, state: str) -> None:
@@ -572,11 +651,8 @@ class Replay:
             self._on_message_v1(sa, e, m)
             return
         initiator = "local" if m.inbound != m.is_request else "remote"
-        if (
-            sa.role is None
-            and m.is_request
-            and m.exchange in ("IKE_SA_INIT", "ID_PROT", "AGGRESSIVE")
-        ):
+        if sa.role is None and m.exchange in ("IKE_SA_INIT", "IKE_AUTH"):
+            # only the original initiator sends these requests
             sa.role = "initiator" if initiator == "local" else "responder"
         frag = m.fragment
         x = sa.find_exchange(initiator, m.message_id)
@@ -618,18 +694,26 @@ class Replay:
             else:
                 x.response = m.payloads
                 x.response_ts, x.response_line = e.ts, e.line
-            if not m.inbound and _refuses_sa(m):
-                # the responder forgets an SA it refused (RFC 7296 2.21.1)
+            we_retry = m.inbound and "N(INVAL_KE)" in m.payloads
+            if _refuses_sa(m) and not sa.established and not we_retry:
+                # a refused IKE_SA_INIT or IKE_AUTH ends the SA on both
+                # sides (RFC 7296 2.21)
                 sa.alive = False
                 self._state(sa, e, "failed")
+                for child in sa.child_sas:
+                    if child.state == "installing":
+                        child.state = "failed"
             if m.inbound:
                 for n in m.notifies:
                     self._notify_problem(sa, e, n, x)
         if m.inbound and m.is_request:
             for n in m.notifies:
-                if n == "AUTH_FAILED":
+                if n == "AUTH_FAILED":  # the peer refused our authentication
                     self._problem(
-                        sa, e, "peer-auth-failed", "peer reported AUTHENTICATION_FAILED"
+                        sa,
+                        e,
+                        "local-auth-failed",
+                        "peer reported AUTHENTICATION_FAILED",
                     )
         if m.inbound and frag is None:
             size = self._last_in.pop(id(sa), None)
@@ -671,15 +755,20 @@ class Replay:
             x.notes.append(" ".join(m.payloads))
         if m.inbound:
             for n in m.notifies:
-                if n in ("NO_PROPOSAL_CHOSEN", "AUTHENTICATION_FAILED", "INVALID_ID_INFORMATION"):
-                    self._problem(sa, e, _NOTIFY_KIND.get(n, "notify-error"),
-                                  f"peer sent N({n})")
+                if n in (
+                    "NO_PROPOSAL_CHOSEN",
+                    "AUTHENTICATION_FAILED",
+                    "INVALID_ID_INFORMATION",
+                ):
+                    self._problem(
+                        sa, e, _NOTIFY_KIND.get(n, "notify-error"), f"peer sent N({n})"
+                    )
         self._current[id(sa)] = x
 
     def _notify_problem(self, sa: IkeSa, e: ev.Event, n: str, x: Exchange) -> None:
         kinds = {
             "NO_PROP": "proposal-mismatch",
-            "AUTH_FAILED": "peer-auth-failed",
+            "AUTH_FAILED": "local-auth-failed",
             "TS_UNACCEPT": "ts-mismatch",
             "INT_ADDR_FAIL": "vip-failure",
             "FAIL_CP_REQ": "vip-failure",
@@ -719,6 +808,10 @@ class Replay:
 
     def _on_give_up(self, sa: IkeSa | None, e: ev.Event, g: ev.GiveUp) -> None:
         self._problem(sa, e, "retransmit-send-timeout", g.text)
+        if sa is not None and "path probings" not in g.text:
+            # charon deletes an SA whose peer stopped answering
+            sa.alive = False
+            self._state(sa, e, "deleted" if sa.established else "failed")
 
     def _on_ike_note(self, sa: IkeSa | None, e: ev.Event, n: ev.IkeNote) -> None:
         if sa is None:
@@ -756,9 +849,11 @@ class Replay:
     ) -> None:
         target = self._sa_for_uid(p.sa_uid, p.sa_name, e.line)
         if sa is not None and target is not sa:
-            # an IKE rekey: the old SA starts its successor, which we own
+            # an IKE rekey, or a restart: the old SA starts its successor
             target.rekeyed_from = sa.unique_id
             target.role = "initiator"
+            if self.tagged:
+                self._handover[e.thread] = (sa, target, False)
             return
         if target.role is None:
             target.role = "initiator"
@@ -776,6 +871,14 @@ class Replay:
                 sa.proposal = p.proposal
         else:
             self._last_esp[id(sa)] = p.proposal
+
+    def _on_proposal_list(
+        self, sa: IkeSa | None, e: ev.Event, p: ev.ProposalList
+    ) -> None:
+        if sa is None:
+            return
+        target = sa.received_proposals if p.received else sa.configured_proposals
+        target[:] = list(p.proposals)  # the latest negotiation's lists
 
     def _on_proposal_none(
         self, sa: IkeSa | None, e: ev.Event, p: ev.ProposalNone
@@ -814,11 +917,26 @@ class Replay:
         if sa is not None:
             sa.vendor_ids.append(v.name or f"unknown: {v.hex}")
 
+    def _on_peercfg_candidate(
+        self, sa: IkeSa | None, e: ev.Event, p: ev.PeerCfgCandidate
+    ) -> None:
+        if sa is not None:
+            sa.peer_config_candidates.append({"name": p.name, "ike_match": p.ike_match})
+
+    def _on_id_match(self, sa: IkeSa | None, e: ev.Event, m: ev.IdMatch) -> None:
+        if sa is None or not sa.peer_config_candidates:
+            return
+        side = "local" if m.local else "remote"
+        sa.peer_config_candidates[-1][f"{side}_id_match"] = m.score
+        sa.peer_config_candidates[-1][f"{side}_id_type"] = m.id_type
+
     def _on_peercfg_lookup(
         self, sa: IkeSa | None, e: ev.Event, p: ev.PeerCfgLookup
     ) -> None:
         if sa is None:
             return
+        if sa.role is None and sa.version == 2:
+            sa.role = "responder"  # only a responder looks configs up by ID
         left, _, right = p.spec.partition("...")
         lid = left.partition("[")[2][:-1]
         rid = right.partition("[")[2][:-1]
@@ -1016,6 +1134,12 @@ class Replay:
         self._spi_owner[c.spi_in] = sa
         self._spi_owner[c.spi_out] = sa
         if c.event == "established":
+            if sa.role == "initiator" and not sa.virtual_ips and _asked_vip(sa):
+                # some clients (the Android app) never log the address
+                # they install: it is the CHILD SA's single-host local TS
+                for ts in c.ts_local:
+                    if ts.endswith(("/32", "/128")) and "[" not in ts:
+                        sa.virtual_ips.append(ts.rsplit("/", 1)[0])
             if child.established_line is None:
                 child.established_line, child.established_ts = e.line, e.ts
             child.proposal = child.proposal or self._last_esp.get(id(sa))
@@ -1140,6 +1264,16 @@ def _refuses_sa(m: ev.Message) -> bool:
         m.exchange in ("IKE_SA_INIT", "IKE_AUTH")
         and bool(m.payloads)
         and all(p in _REFUSALS for p in m.payloads)
+    )
+
+
+def _asked_vip(sa: IkeSa) -> bool:
+    """Whether the IKE_AUTH exchange carried a configuration reply."""
+    return any(
+        x.type == "IKE_AUTH"
+        and x.response is not None
+        and any(p.startswith("CPRP") for p in x.response)
+        for x in sa.exchanges
     )
 
 

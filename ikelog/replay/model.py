@@ -141,6 +141,8 @@ class IkeSa:
     local_nat: bool = False
     remote_nat: bool = False
     proposal: str | None = None
+    received_proposals: list[str] = field(default_factory=list)
+    configured_proposals: list[str] = field(default_factory=list)
     vendor_ids: list[str] = field(default_factory=list)
     state: str = "connecting"
     timeline: list[tuple[int, datetime | None, str]] = field(default_factory=list)
@@ -155,6 +157,7 @@ class IkeSa:
     eap: list[EapRound] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     peer_configs: list[str] = field(default_factory=list)
+    peer_config_candidates: list[dict[str, object]] = field(default_factory=list)
     first_line: int | None = None
     last_line: int | None = None
     first_ts: datetime | None = None
@@ -191,12 +194,12 @@ class IkeSa:
         """The first fatal problem of an SA that never got established."""
         if self.established or self.established_via:
             return None
-        if self.state in ("connecting", "open") and not self.problems:
-            return None
         for p in self.problems:
             if p.what not in BENIGN_PROBLEMS:
                 return p
-        return self.problems[0] if self.problems else None
+        if self.state == "failed" and self.problems:
+            return self.problems[0]  # e.g. refused with INVALID_KE_PAYLOAD
+        return None
 
     def find_exchange(self, initiator: str, message_id: int) -> Exchange | None:
         for x in reversed(self.exchanges):
