@@ -35,13 +35,20 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import pairwise
+from itertools import chain, pairwise
 from pathlib import Path
 from typing import IO, Any, cast
 
 from . import events as ev
 from .grammar import parse_message
-from .layouts import CHARON_IDENTS, LAYOUTS, STAMP, detect_layout, parse_timestamp
+from .layouts import (
+    CHARON_IDENTS,
+    LAYOUTS,
+    STAMP,
+    RegexLayout,
+    detect_layout,
+    parse_timestamp,
+)
 
 _STAMP_RX = STAMP
 
@@ -148,7 +155,7 @@ class EventReader:
             everything.reverse()
             yield from self._dedupe(iter(everything), small=True)
             return
-        rest = _chain(head, events)
+        rest = chain(head, events)
         if len(head) < SNIFF_LINES or self._small():
             everything = list(rest)
             yield from self._dedupe(iter(everything), small=True)
@@ -162,6 +169,8 @@ class EventReader:
         """One event per line, in input order."""
         layout = LAYOUTS[self.layout]
         split = layout.split
+        # a regex layout is matched directly, without a method call a line
+        match = layout.match if isinstance(layout, RegexLayout) else None
         others = [x for n, x in LAYOUTS.items() if n not in (self.layout, "bare")]
         bare = LAYOUTS["bare"].split
         counts = self.counts
@@ -171,16 +180,21 @@ class EventReader:
         parse = parse_message
         foreign = _FOREIGN.match
         event = ev.Event
+        new = tuple.__new__
         last_text: Any = None
         last_stamp: datetime | None = None
-        for lineno, raw in enumerate(_chain(self._head, self._lines), 1):
+        for lineno, raw in enumerate(chain(self._head, self._lines), 1):
             line = raw
             if len(line) > MAX_LINE:
                 line = line[:MAX_LINE]
             line = line.rstrip("\r\n")
             if "\ufffd" in line:
                 counts.replaced_bytes += line.count("\ufffd")
-            parts = split(line)
+            if match is not None:
+                m = match(line)
+                parts = m.groups() if m is not None else None
+            else:
+                parts = split(line)
             body: ev.Body | None = None
             if parts is None:
                 for other in others:
@@ -208,17 +222,21 @@ class EventReader:
                     last_stamp = ts
                 else:
                     last_stamp = stamp(ts, year)
-            yield event(
-                lineno,
-                body,
-                last_stamp,
-                int(thread) if thread else None,
-                group or None,
-                int(level) if level else None,
-                name or None,
-                int(uid) if uid else None,
-                source,
-                bool(relay),
+            # tuple.__new__: half the cost of the named tuple's constructor
+            yield new(
+                event,
+                (
+                    lineno,
+                    body,
+                    last_stamp,
+                    int(thread) if thread else None,
+                    group or None,
+                    int(level) if level else None,
+                    name or None,
+                    int(uid) if uid else None,
+                    source,
+                    bool(relay),
+                ),
             )
 
     def _dedupe(self, events: Iterator[ev.Event], *, small: bool) -> Iterator[ev.Event]:
@@ -231,6 +249,7 @@ class EventReader:
         else:
             blocked = set()
         held: deque[ev.Event] = deque()  # events wait here to be compared
+        bodies: dict[int, int] = {}  # id(body) -> how many held events have it
         for e in events:
             counts.total += 1
             body = e.body
@@ -241,12 +260,14 @@ class EventReader:
                 counts.understood += 1
                 if cls is ev.Foreign:
                     counts.foreign += 1
-            twin = None if cls is ev.Foreign else _twin(held, e)
+            twin = None
+            if cls is not ev.Foreign and id(body) in bodies:
+                twin = _twin(held, e)
             if e.line in blocked or twin is not None:
                 counts.duplicates += 1
                 if twin is not None and _richer(e, twin):
                     held.remove(twin)  # keep the copy that says more
-                    held.append(e)
+                    held.append(e)  # the same body: the count stays
                     dropped = twin.line
                 else:
                     dropped = e.line
@@ -254,8 +275,16 @@ class EventReader:
                     counts.duplicate_lines.append(dropped)
                 continue
             held.append(e)
+            key = id(body)
+            bodies[key] = bodies.get(key, 0) + 1
             if len(held) > DUPLICATE_WINDOW:
-                yield held.popleft()
+                out = held.popleft()
+                key = id(out.body)
+                if bodies[key] == 1:
+                    del bodies[key]
+                else:
+                    bodies[key] -= 1
+                yield out
         yield from held
 
 
@@ -367,11 +396,6 @@ def merge_events(readers: list[Iterable[ev.Event]]) -> Iterator[ev.Event]:
 
     for _, _, _, e in heapq.merge(*(stamped(r, i) for i, r in enumerate(readers))):
         yield e
-
-
-def _chain(first: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
-    yield from first
-    yield from rest
 
 
 # -- opening files -------------------------------------------------------------

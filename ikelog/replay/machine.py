@@ -166,28 +166,42 @@ class Replay:
         return self
 
     def feed(self, e: ev.Event) -> None:
+        line, body, ts, thread, _, _, sa_name, sa_uid, _, _ = e
         if not self.retain:
             self._since_sweep += 1
             if self._since_sweep >= SWEEP_EVERY:
                 self._since_sweep = 0
-                self._sweep(e.line)
-        if e.ts is not None:
+                self._sweep(line)
+        if ts is not None:
             if self.first_ts is None:
-                self.first_ts = e.ts
-            self.last_ts = e.ts
-        kind = e.body.kind
+                self.first_ts = ts
+            self.last_ts = ts
+        kind = body.kind
         if kind in GLOBAL_KINDS or (
-            kind == "note" and e.body.what == "daemon"  # type: ignore[attr-defined]
+            kind == "note" and body.what == "daemon"  # type: ignore[attr-defined]
         ):
             self._dispatch(None, e)
             return
-        if e.sa_uid is not None:
+        if sa_uid is not None:
             if not self.tagged:
                 self._enter_tagged_mode()
-            sa = self._sa_for_uid(e.sa_uid, e.sa_name)
-            if e.thread in self._handover:
+            sa = self._by_uid.get(sa_uid)
+            if sa is None or (sa_name is not None and sa_name != sa.name):
+                sa = self._sa_for_uid(sa_uid, sa_name)
+            if self._handover and thread in self._handover:
                 sa = self._handed_over(sa, e)
-            self._dispatch(sa, e)
+            # the hot path: _dispatch, inlined
+            sa.lines += 1
+            sa.last_line = line
+            if sa.first_line is None:
+                sa.first_line = line
+            if ts is not None:
+                sa.last_ts = ts
+                if sa.first_ts is None:
+                    sa.first_ts = ts
+            handler = self._handlers.get(kind)
+            if handler is not None:
+                handler(sa, e, body)
             return
         if self.tagged:
             self._dispatch(self._named(e), e)
