@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import gc
-import itertools
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -73,14 +72,15 @@ def load(
         raise InputError("no log file given")
     if year is None:
         year = _file_year(paths[0])
-    # FIXME: several files are read one after the other, as if concatenated;
-    # logs of one daemon split by rotation, or of two peers, need their
-    # events merged in time order instead (line numbers then run on across
-    # the files).
-    lines = itertools.chain.from_iterable([open_text(p) for p in paths])
+    if len(paths) > 1:
+        # one daemon's pieces are merged in time order, several daemons'
+        # logs are replayed apart and their SAs paired (see combine.py)
+        from .combine import load_many
+
+        return load_many(paths, layout=layout, year=year)
     return read_lines(
-        lines,
-        source=", ".join(str(p) for p in paths),
+        open_text(paths[0]),
+        source=str(paths[0]),
         layout=layout,
         year=year,
         keep_events=keep_events,

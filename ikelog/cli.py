@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import enum
-import itertools
 import json
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from . import load, read_lines
+from . import load
 from .crosscheck import cross_check
 from .findings import Finding, Severity
 from .render import findings as render_findings
 from .render import terminal
 from .render import transcripts as render_transcripts
-from .sources import LAYOUTS, InputError, open_text
+from .sources import LAYOUTS, InputError
 from .trace import Trace
 from .transcripts import load_inputs
 
@@ -235,14 +234,9 @@ def redact(
 
 
 def _load_logs(logs: list[str], layout: str | None, year: int | None) -> Trace:
-    if len(logs) == 1:
-        return load(logs[0], layout=layout, year=year)
-    # FIXME: several logs are replayed as one, concatenated in argument order;
-    # merging them by timestamp (or one replay per daemon) would be right.
-    lines = itertools.chain.from_iterable(open_text(p) for p in logs)
-    return read_lines(
-        lines, source=" + ".join(logs), layout=layout, year=year or date.today().year
-    )
+    # one log, or several: one daemon's pieces merged in time order, or
+    # several daemons' logs with their SAs paired up (ikelog.combine)
+    return load(logs if len(logs) > 1 else logs[0], layout=layout, year=year)
 
 
 def _export(trace: Trace, folder: str, fmt: str) -> None:

@@ -8,7 +8,7 @@ README): keys may be added, never renamed or removed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -35,6 +35,15 @@ def stamp(ts: datetime | None) -> str | None:
     return ts.isoformat()
 
 
+@dataclass(frozen=True)
+class Correlation:
+    """Two peers' records of one IKE SA, and what paired them."""
+
+    ours: IkeSa
+    theirs: IkeSa
+    matched_by: str
+
+
 @dataclass
 class Trace:
     """The result of reading and replaying one log (or several)."""
@@ -47,6 +56,8 @@ class Trace:
     events: list[Event] | None = None
     #: whether the input was written newest first (and was turned around)
     newest_first: bool = False
+    #: pairs of IKE SAs that are the two ends of one SA (several peers' logs)
+    correlations: list[Correlation] = field(default_factory=list)
 
     @property
     def ike_sas(self) -> list[IkeSa]:
@@ -141,6 +152,16 @@ class Trace:
                 }
                 for a in r.ambiguous
             ],
+            "correlations": [
+                {
+                    "ike_sa": c.ours.label,
+                    "source": c.ours.source,
+                    "peer_ike_sa": c.theirs.label,
+                    "peer_source": c.theirs.source,
+                    "matched_by": c.matched_by,
+                }
+                for c in self.correlations
+            ],
         }
 
 
@@ -213,6 +234,7 @@ def sa_dict(sa: IkeSa) -> dict[str, Any]:
         "last_time": stamp(sa.last_ts),
         "lines": sa.lines,
         "attribution": sa.attribution,
+        "source": sa.source,
     }
 
 

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..replay.model import Exchange, IkeSa
-from ..trace import Trace, outcome, stamp
+from ..trace import Correlation, Trace, outcome, stamp
 
 _OUTCOME_STYLE = {"established": "green", "failed": "bold red", "open": "yellow"}
 
@@ -269,6 +269,54 @@ def sa_panel(sa: IkeSa) -> Panel:
     return Panel(Group(*parts), title=title, title_align="left")
 
 
+def side_by_side(pair: Correlation) -> Panel:
+    """Both peers' view of one IKE SA, exchange by exchange."""
+    a, b = pair.ours, pair.theirs
+    table = Table(header_style="bold", box=None, pad_edge=False)
+    table.add_column("exchange", no_wrap=True)
+    table.add_column(f"{a.label} ({_short(a.source)})")
+    table.add_column(f"{b.label} ({_short(b.source)})")
+    theirs = {(x.type, x.message_id, x.initiator): x for x in b.exchanges}
+    seen: set[int] = set()
+    for x in a.exchanges:
+        mirror = "remote" if x.initiator == "local" else "local"
+        y = theirs.get((x.type, x.message_id, mirror))
+        if y is not None:
+            seen.add(id(y))
+        table.add_row(f"{x.type} {x.message_id}", _view(x), _view(y))
+    for y in b.exchanges:
+        if id(y) not in seen:
+            table.add_row(f"{y.type} {y.message_id}", _view(None), _view(y))
+    title = f"{a.label} and {b.label}: one IKE SA seen from both ends"
+    return Panel(
+        table,
+        title=title,
+        title_align="left",
+        subtitle=f"paired by {pair.matched_by}",
+        subtitle_align="left",
+    )
+
+
+def _view(x: Exchange | None) -> Text:
+    if x is None:
+        return Text("not in this log", style="dim")
+    text = Text("sent " if x.initiator == "local" else "got ", style="dim")
+    text.append_text(_payloads(x.request))
+    text.append("\n")
+    text.append("got " if x.initiator == "local" else "sent ", style="dim")
+    text.append_text(_payloads(x.response))
+    if x.retransmits:
+        text.append(f"  ({x.retransmits} retransmits)", style="yellow")
+    return text
+
+
+def _short(source: str | None) -> str:
+    if not source:
+        return "?"
+    parts = source.split("/")
+    return "/".join(parts[-2:])
+
+
 def sa_table(sas: list[IkeSa]) -> Table:
     """One line per SA, for logs with many of them."""
     table = Table(header_style="bold")
@@ -311,11 +359,8 @@ def report(
     yield summary(trace)
     sas = trace.ike_sas
     if only is not None:
-        sas = [
-            sa
-            for sa in sas
-            if only in (sa.label, sa.name, str(sa.unique_id)) or only in sa.names
-        ]
+        chosen = [sa for sa in sas if only in (sa.label, sa.name, str(sa.unique_id))]
+        sas = chosen or [sa for sa in sas if only in sa.names]
     if len(sas) > detail_limit:
         yield Text(
             f"{len(sas)} IKE SAs; details are shown for at most {detail_limit} "
@@ -328,3 +373,6 @@ def report(
             yield sa_panel(sa)
     if trace.leases and only is None:
         yield leases(trace)
+    for pair in trace.correlations:
+        if only is None or pair.ours in sas or pair.theirs in sas:
+            yield side_by_side(pair)

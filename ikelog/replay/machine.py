@@ -290,6 +290,10 @@ class Replay:
         self._settle_merges()
         stop = self.daemon.stop_lines[-1] if self.daemon.stop_lines else None
         for sa in self.sas:
+            if not (sa.established or sa.established_via):
+                for child in sa.child_sas:
+                    if child.state == "installing":
+                        child.state = "not installed"
             if not sa.alive or sa.established or sa.established_via:
                 continue
             if sa.state not in ("connecting", "open"):
@@ -634,6 +638,10 @@ class Replay:
 
     def _state(self, sa: IkeSa, e: ev.Event, state: str) -> None:
         sa.state = state
+        if state == "failed":
+            for child in sa.child_sas:
+                if child.state == "installing":
+                    child.state = "failed"
         sa.timeline.append((e.line, e.ts, state))
 
     # -- packets and messages -------------------------------------------------

@@ -164,6 +164,7 @@ class IkeSa:
     last_ts: datetime | None = None
     lines: int = 0
     attribution: str = "exact"
+    source: str | None = None
     alive: bool = True
     # message windows: our next request ID and the peer's last one; not
     # trustworthy once a job that may have been this SA's stayed ambiguous

@@ -1,0 +1,91 @@
+"""Several logs on one command line: one daemon's pieces are merged in time
+order, two peers' logs are replayed apart and their IKE SAs paired."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ikelog
+
+from .conftest import corpus
+
+
+def labels(trace: ikelog.Trace) -> list[tuple[str, int | None, str]]:
+    return [
+        (sa.label, sa.unique_id, Path(sa.source or "?").parent.name)
+        for sa in trace.ike_sas
+    ]
+
+
+def test_gateway_and_two_clients_are_paired_by_child_spis() -> None:
+    lab = corpus("lab", "a-seed-like")
+    trace = ikelog.load(
+        [lab / "gw/charon.log", lab / "c1/charon.log", lab / "c2/charon.log"]
+    )
+    assert labels(trace) == [
+        ("eap[1]", 1, "gw"),
+        ("win[2]", 2, "gw"),
+        ("home[1]", 1, "c1"),
+        ("machine[1]", 1, "c2"),
+    ]
+    pairs = [(c.ours.label, c.theirs.label, c.matched_by) for c in trace.correlations]
+    assert pairs == [
+        ("eap[1]", "home[1]", "CHILD SA SPIs"),
+        ("win[2]", "machine[1]", "CHILD SA SPIs"),
+    ]
+    eap, home = trace.correlations[0].ours, trace.correlations[0].theirs
+    assert eap.child_sas[0].spi_in == home.child_sas[0].spi_out
+    assert trace.counts.total == 158 + 98 + 72
+
+
+def test_failed_login_is_paired_by_endpoints_and_time() -> None:
+    lab = corpus("lab", "d-eap-wrong-password")
+    doc = ikelog.load([lab / "gw/charon.log", lab / "c1/charon.log"]).to_dict()
+    (pair,) = doc["correlations"]
+    assert (pair["ike_sa"], pair["peer_ike_sa"], pair["matched_by"]) == (
+        "eap[1]",
+        "home[1]",
+        "endpoints and time",
+    )
+    gw, client = doc["ike_sas"]
+    assert (gw["role"], client["role"]) == ("responder", "initiator")
+    assert gw["source"].endswith("gw/charon.log")
+
+
+def test_ike_rekey_pairs_both_generations() -> None:
+    lab = corpus("lab", "b-psk-site-rekey")
+    trace = ikelog.load([lab / "gw/charon.log", lab / "c1/charon-stderr.log"])
+    assert trace.layout == "filelog+plain"
+    pairs = [(c.ours.label, c.theirs.label) for c in trace.correlations]
+    assert pairs == [("site-hq[1]", "branch[1]"), ("site-hq[2]", "branch[2]")]
+
+
+def test_one_daemon_in_two_loggers_is_replayed_once() -> None:
+    """The gateway's file log and its syslog copy: one replay, every event
+    once, the second copy counted as duplicates."""
+    gw = corpus("lab", "a-seed-like", "gw")
+    trace = ikelog.load([gw / "charon.log", gw / "syslog.log"])
+    single = ikelog.load(gw / "charon.log")
+    assert trace.correlations == []
+    assert [sa.label for sa in trace.ike_sas] == ["eap[1]", "win[2]"]
+    assert [sa.pairs_total for sa in trace.ike_sas] == [
+        sa.pairs_total for sa in single.ike_sas
+    ]
+    assert trace.counts.duplicates == 158  # every charon line of syslog.log
+    assert trace.counts.foreign == 2  # syslogd's own start and stop lines
+
+
+def test_rotated_pieces_are_merged_in_time_order(tmp_path: Path) -> None:
+    """A log cut in two (rotation), given newest piece first."""
+    lines = (
+        corpus("lab", "a-seed-like", "gw", "charon.log").read_text().splitlines(True)
+    )
+    first, second = tmp_path / "charon.log.1", tmp_path / "charon.log"
+    first.write_text("".join(lines[:100]))
+    second.write_text("".join(lines[100:]))
+    trace = ikelog.load([second, first], year=2026)
+    single = ikelog.load(corpus("lab", "a-seed-like", "gw", "charon.log"), year=2026)
+    assert [(sa.label, sa.pairs_total, sa.state) for sa in trace.ike_sas] == [
+        (sa.label, sa.pairs_total, sa.state) for sa in single.ike_sas
+    ]
+    assert trace.correlations == []
