@@ -181,6 +181,7 @@ class EventReader:
         foreign = _FOREIGN.match
         event = ev.Event
         new = tuple.__new__
+        unrecognized = ev.Unrecognized
         last_text: Any = None
         last_stamp: datetime | None = None
         for lineno, raw in enumerate(chain(self._head, self._lines), 1):
@@ -208,7 +209,7 @@ class EventReader:
             ts, ident, relay, thread, group, level, name, uid, text = parts
             if body is None:
                 body = parse(text)
-                if type(body) is ev.Unrecognized and (
+                if type(body) is unrecognized and (
                     foreign(text)
                     or (ident and ident not in CHARON_IDENTS)
                     or _other_program(line)
@@ -240,52 +241,58 @@ class EventReader:
             )
 
     def _dedupe(self, events: Iterator[ev.Event], *, small: bool) -> Iterator[ev.Event]:
-        """Pass each event on once; count the rest."""
+        """Pass each event on once; count the rest.
+
+        Events wait in a short queue so that of two copies of one event the
+        one that says more (with its SA tag, its thread) can be kept.
+        """
         counts = self.counts
+        blocked: set[int] = set()
         if small:
             listed = list(events)
             blocked = _pasted_twice(listed)
             events = iter(listed)
-        else:
-            blocked = set()
         held: deque[ev.Event] = deque()  # events wait here to be compared
-        bodies: dict[int, int] = {}  # id(body) -> how many held events have it
-        for e in events:
-            counts.total += 1
-            body = e.body
-            cls = type(body)
-            if cls is ev.Unrecognized:
-                counts.unrecognized += 1
-            else:
-                counts.understood += 1
-                if cls is ev.Foreign:
-                    counts.foreign += 1
-            twin = None
-            if cls is not ev.Foreign and id(body) in bodies:
-                twin = _twin(held, e)
-            if e.line in blocked or twin is not None:
-                counts.duplicates += 1
-                if twin is not None and _richer(e, twin):
-                    held.remove(twin)  # keep the copy that says more
-                    held.append(e)  # the same body: the count stays
-                    dropped = twin.line
+        ids: deque[int] = deque()  # id() of their bodies, for a quick look
+        foreign = ev.Foreign
+        unrecognized = ev.Unrecognized
+        total = understood = unknown = seen_foreign = 0
+        try:
+            for e in events:
+                total += 1
+                body = e.body
+                cls = type(body)
+                if cls is unrecognized:
+                    unknown += 1
                 else:
+                    understood += 1
+                    if cls is foreign:
+                        seen_foreign += 1
+                bid = id(body)
+                twin = None
+                if bid in ids and cls is not foreign:
+                    twin = _twin(held, e)
+                if twin is not None or (blocked and e.line in blocked):
+                    counts.duplicates += 1
                     dropped = e.line
-                if len(counts.duplicate_lines) < 1000:
-                    counts.duplicate_lines.append(dropped)
-                continue
-            held.append(e)
-            key = id(body)
-            bodies[key] = bodies.get(key, 0) + 1
-            if len(held) > DUPLICATE_WINDOW:
-                out = held.popleft()
-                key = id(out.body)
-                if bodies[key] == 1:
-                    del bodies[key]
-                else:
-                    bodies[key] -= 1
-                yield out
-        yield from held
+                    if twin is not None and _richer(e, twin):
+                        at = held.index(twin)  # keep the copy that says more
+                        held[at] = e
+                        dropped = twin.line
+                    if len(counts.duplicate_lines) < 1000:
+                        counts.duplicate_lines.append(dropped)
+                    continue
+                held.append(e)
+                ids.append(bid)
+                if len(held) > DUPLICATE_WINDOW:
+                    ids.popleft()
+                    yield held.popleft()
+            yield from held
+        finally:
+            counts.total += total
+            counts.understood += understood
+            counts.unrecognized += unknown
+            counts.foreign += seen_foreign
 
 
 _PROGRAM = re.compile(
