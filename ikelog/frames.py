@@ -262,6 +262,7 @@ def events_frame(events: Sequence[Event]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "line": _plain_ints([e.line for e in events]),
+            "source": _plain_ints([e.source for e in events]),
             "time": _times([e.ts for e in events]),
             "thread": _ints([e.thread for e in events]),
             "group": _categories([e.group for e in events], GROUPS),

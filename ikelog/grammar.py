@@ -768,7 +768,7 @@ def _finish(result: Any, text: str) -> ev.Body:
     return result
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def parse_message(text: str) -> ev.Body:
     """Return the body for one message text (without the line's prefix)."""
     if not text or len(text) > MAX_MESSAGE:

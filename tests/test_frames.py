@@ -318,14 +318,17 @@ def test_without_events_the_event_tables_say_how_to_get_them() -> None:
     assert trace.tables.ike_sas.loc[0, "pairs_to_establish"] == 7
 
 
-def test_several_files_are_read_one_after_the_other() -> None:
+def test_several_files_keep_their_own_line_numbers() -> None:
     paths = [SEED, SAMPLES / "lab-gateway-proposal-mismatch.log"]
     alone = [ikelog.load(p) for p in paths]
     trace = ikelog.load(paths)
     assert trace.counts.total == sum(t.counts.total for t in alone)
     assert len(trace.ike_sas) == sum(len(t.ike_sas) for t in alone)
     assert str(SEED) in trace.source
-    assert trace.tables.events["line"].is_monotonic_increasing
+    events = trace.tables.events
+    assert sorted(set(events["source"])) == [0, 1]
+    for _, lines in events.groupby("source")["line"]:
+        assert lines.is_monotonic_increasing
 
 
 def test_unrecognized_lines_keep_their_text() -> None:

@@ -17,6 +17,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from ..trace import outcome, stamp
+from .common import exchange_notes
 
 if TYPE_CHECKING:
     from ..replay.model import Exchange, IkeSa
@@ -172,15 +173,7 @@ def _payloads(items: tuple[str, ...] | None) -> str:
 
 
 def _notes(x: Exchange, *, request: bool) -> str:
-    notes = []
-    frags = x.request_fragments if request else x.response_fragments
-    if frags:
-        notes.append(f"{frags} fragments")
-    size = x.request_size if request else x.response_size
-    if size:
-        notes.append(f"{size} B")
-    if request and x.retransmits:
-        notes.append(f"{x.retransmits} retransmits")
+    notes = exchange_notes(x, request=request)
     if not request and x.latency is not None:
         notes.append(f"{x.latency:.3f} s")
     return ", ".join(notes)

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from ..replay.model import Exchange, IkeSa
 from ..trace import Correlation, Trace, outcome, stamp
+from .common import exchange_notes
 
 _OUTCOME_STYLE = {"established": "green", "failed": "bold red", "open": "yellow"}
 
@@ -164,20 +165,7 @@ def _payloads(items: tuple[str, ...] | None) -> Text:
 
 
 def _notes(x: Exchange, request: bool) -> str:
-    notes = []
-    frags = x.request_fragments if request else x.response_fragments
-    if frags:
-        notes.append(f"{frags} fragments")
-    size = x.request_size if request else x.response_size
-    if size:
-        notes.append(f"{size} B")
-    if request and x.retransmits:
-        notes.append(f"{x.retransmits} retransmits")
-    if not request and x.cookie_challenges:
-        notes.append(f"{x.cookie_challenges} COOKIE")
-    if not request and x.invalid_ke:
-        notes.append(f"{x.invalid_ke} INVALID_KE")
-    return ", ".join(notes)
+    return ", ".join(exchange_notes(x, request=request))
 
 
 def _when(ts: datetime | None) -> str:
