@@ -80,9 +80,6 @@ MAX_LINE = 65536
 #: How many events back a duplicate is looked for.
 DUPLICATE_WINDOW = 8
 
-#: Inputs up to this many lines are checked for blocks pasted twice.
-BLOCK_CHECK_LINES = 50000
-
 
 class InputError(Exception):
     """The input cannot be read as a text log; the message says why."""
@@ -156,14 +153,13 @@ class EventReader:
             yield from self._dedupe(iter(everything), small=True)
             return
         rest = chain(head, events)
-        if len(head) < SNIFF_LINES or self._small():
-            everything = list(rest)
-            yield from self._dedupe(iter(everything), small=True)
+        if len(head) < SNIFF_LINES:
+            # a paste: small enough to look for blocks pasted twice
+            yield from self._dedupe(rest, small=True)
             return
+        # FIXME: blocks pasted twice are only found in inputs shorter than
+        # SNIFF_LINES; a bounded look-back would find them in longer ones
         yield from self._dedupe(rest, small=False)
-
-    def _small(self) -> bool:
-        return False  # FIXME: look further ahead to block-check mid-sized files
 
     def _read(self) -> Iterator[ev.Event]:
         """One event per line, in input order."""
