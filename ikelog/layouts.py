@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -294,3 +294,98 @@ def detect_layout(lines: Iterable[str]) -> str:
                 break
     best = max(scores, key=lambda n: scores[n])
     return best if scores[best] else "bare"
+
+
+# -- journal exports that spread one entry over several lines -----------------
+
+#: A line that stands for one more physical line of a multi-line record.
+CONTINUATION = "\x00continuation"
+
+_VERBOSE_HEAD = re.compile(
+    r"^[A-Z][a-z]{2} (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?) \w+ \[s="
+)
+_EXPORT_FIELD = re.compile(r"^([A-Z_][A-Z0-9_]*)=(.*)$")
+
+
+def record_format(head: list[str]) -> str | None:
+    """``journal-json-pretty``, ``journal-export`` or ``journal-verbose``
+    when the first lines are one of journalctl's multi-line formats."""
+    lines = [x.rstrip("\r\n") for x in head if x.strip()]
+    if not lines:
+        return None
+    if lines[0] == "{" and len(lines) > 1 and lines[1].startswith('\t"'):
+        return "journal-json-pretty"
+    if lines[0].startswith("__CURSOR=") and all(
+        _EXPORT_FIELD.match(x) for x in lines[:5]
+    ):
+        return "journal-export"
+    if _VERBOSE_HEAD.match(lines[0]) and len(lines) > 1 and lines[1].startswith("    "):
+        return "journal-verbose"
+    return None
+
+
+def assemble(lines: Iterable[str], kind: str) -> Iterator[str]:
+    """One ``journalctl -o json`` line per record of a multi-line format,
+    then :data:`CONTINUATION` for every other line of the record, so each
+    physical line is still counted once."""
+    record: list[str] = []
+    for raw in lines:
+        line = raw.rstrip("\r\n")
+        if kind == "journal-json-pretty":
+            record.append(line)
+            if line == "}":
+                yield from _emit(_pretty(record), len(record))
+                record = []
+            continue
+        starts = (
+            _VERBOSE_HEAD.match(line) is not None
+            if kind == "journal-verbose"
+            else line == ""
+        )
+        if starts and record:
+            ends_blank = kind == "journal-export"
+            fields = _fields(record, kind)
+            count = len(record) + (1 if ends_blank else 0)
+            yield from _emit(fields, count)
+            record = [] if ends_blank else [line]
+            continue
+        if not (kind == "journal-export" and line == ""):
+            record.append(line)
+    if record:
+        yield from _emit(
+            _pretty(record) if kind == "journal-json-pretty" else _fields(record, kind),
+            len(record),
+        )
+
+
+def _emit(fields: dict[str, Any] | None, count: int) -> Iterator[str]:
+    if fields is None:
+        yield from [CONTINUATION] * count  # not a journal entry we can read
+        return
+    yield json.dumps(fields)
+    yield from [CONTINUATION] * (count - 1)
+
+
+def _pretty(record: list[str]) -> dict[str, Any] | None:
+    try:
+        value = json.loads("\n".join(record))
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _fields(record: list[str], kind: str) -> dict[str, Any] | None:
+    fields: dict[str, Any] = {}
+    body = record
+    if kind == "journal-verbose":
+        head = _VERBOSE_HEAD.match(record[0])
+        if head is None:
+            return None
+        when = datetime.fromisoformat(head.group(1)).replace(tzinfo=UTC)
+        fields["__REALTIME_TIMESTAMP"] = str(int(when.timestamp() * 1e6))
+        body = record[1:]
+    for line in body:
+        m = _EXPORT_FIELD.match(line.strip())
+        if m is not None:
+            fields.setdefault(m.group(1), m.group(2))
+    return fields if "MESSAGE" in fields else None

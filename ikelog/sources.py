@@ -43,11 +43,14 @@ from . import events as ev
 from .grammar import parse_message
 from .layouts import (
     CHARON_IDENTS,
+    CONTINUATION,
     LAYOUTS,
     STAMP,
     RegexLayout,
+    assemble,
     detect_layout,
     parse_timestamp,
+    record_format,
 )
 
 _STAMP_RX = STAMP
@@ -79,6 +82,10 @@ MAX_LINE = 65536
 
 #: How many events back a duplicate is looked for.
 DUPLICATE_WINDOW = 8
+
+
+#: The body of every further line of a multi-line journal entry.
+_CONTINUED = ev.Foreign("(continued journal entry)")
 
 
 class InputError(Exception):
@@ -130,9 +137,16 @@ class EventReader:
             self._head.append(line)
             if len(self._head) >= SNIFF_LINES:
                 break
+        self.records = None if layout is not None else record_format(self._head)
+        if self.records is not None:
+            # journalctl's multi-line formats: one JSON line per entry
+            joined = assemble(chain(self._head, self._lines), self.records)
+            self._lines = iter(joined)
+            self._head = []
+            layout = "journal-json"
         if layout is None:
             layout = detect_layout(x[:MAX_LINE].rstrip("\r\n") for x in self._head)
-        self.layout = layout
+        self.layout = self.records or layout
         self.year = year
         self.source = source
         self.counts = LineCounts()
@@ -163,7 +177,7 @@ class EventReader:
 
     def _read(self) -> Iterator[ev.Event]:
         """One event per line, in input order."""
-        layout = LAYOUTS[self.layout]
+        layout = LAYOUTS["journal-json" if self.records else self.layout]
         split = layout.split
         # a regex layout is matched directly, without a method call a line
         match = layout.match if isinstance(layout, RegexLayout) else None
@@ -200,7 +214,9 @@ class EventReader:
                         break
                 else:
                     parts = bare(line)
-                    if foreign(parts[-1]):
+                    if line == CONTINUATION:
+                        body = _CONTINUED
+                    elif foreign(parts[-1]):
                         body = ev.Foreign(line)
             ts, ident, relay, thread, group, level, name, uid, text = parts
             if body is None:

@@ -26,6 +26,9 @@ FORMATS = (
     ("journal-cat.txt", "bare"),
     ("journal-json.txt", "journal-json"),
     ("journal-json-seq.txt", "journal-json"),
+    ("journal-json-pretty.txt", "journal-json-pretty"),
+    ("journal-export.txt", "journal-export"),
+    ("journal-verbose.txt", "journal-verbose"),
     ("charon-json.log", "json"),
 )
 
