@@ -14,13 +14,13 @@ from rich.text import Text
 
 from . import load
 from .crosscheck import cross_check
-from .findings import Finding, Severity
+from .findings import Finding, Severity, diagnose_inputs
 from .render import findings as render_findings
 from .render import terminal
 from .render import transcripts as render_transcripts
 from .sources import LAYOUTS, InputError
 from .trace import Trace
-from .transcripts import load_inputs
+from .transcripts import Transcript, load_inputs
 
 app = typer.Typer(
     add_completion=False,
@@ -108,7 +108,7 @@ def analyze(
         doc = trace.to_dict() if trace is not None else {}
         doc["transcripts"] = [t.to_dict() for t in transcripts]
         doc["inconsistencies"] = [x.to_dict() for x in found]
-        diagnosed = trace.findings() if trace is not None else []
+        diagnosed = diagnose_inputs(trace, transcripts)
         doc["findings"] = [f.to_dict() for f in diagnosed]
         json.dump(doc, sys.stdout, indent=1)
         sys.stdout.write("\n")
@@ -123,8 +123,9 @@ def analyze(
             console.print(part)
     if transcripts and trace is not None:
         console.print(render_transcripts.inconsistencies(found))
-    diagnosed = trace.findings() if trace is not None else []
+    diagnosed = diagnose_inputs(trace, transcripts)
     _print_sa_findings(console, trace, diagnosed, sa)
+    _print_listed_findings(console, trace, transcripts, diagnosed, sa)
     _exit_on(diagnosed, fail_on)
 
 
@@ -159,6 +160,28 @@ def _print_sa_findings(
             if listed is not None:
                 console.print(Text(f"findings for {ike.label}", style="bold"))
                 console.print(listed)
+
+
+def _print_listed_findings(
+    console: Console,
+    trace: Trace | None,
+    transcripts: list[Transcript],
+    found: list[Finding],
+    only: str | None,
+) -> None:
+    shown = {ike.label for ike in trace.ike_sas} if trace is not None else set()
+    for t in transcripts:
+        for ike in t.ike_sas:
+            if ike.label in shown:
+                continue
+            shown.add(ike.label)
+            if only is None or only in (ike.label, ike.name, str(ike.unique_id)):
+                listed = render_findings.for_sa(found, ike.label)
+                if listed is not None:
+                    console.print(
+                        Text(f"findings for listed {ike.label}", style="bold")
+                    )
+                    console.print(listed)
 
 
 @app.command()

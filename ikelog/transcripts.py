@@ -1030,16 +1030,20 @@ class _Assembler:
     _on_status_section = _on_status_header
 
 
-def read_transcript(lines: Iterable[str], *, source: str = "<lines>") -> Transcript:
+def read_transcript(
+    lines: Iterable[str], *, source: str = "<lines>", start: int = 1
+) -> Transcript:
     """Read one paste of swanctl/statusall listings (the sans-IO entry point).
 
-    Line numbers in the records count from 1, blank lines included.
+    Line numbers in the records count from ``start`` (a listing found inside
+    a longer text keeps that text's numbers), blank lines included.
     """
     kinds: list[str] = []
     kind: str | None = None
     asm = _Assembler()
     total = 0
     for total, raw in enumerate(lines, 1):
+        number = start + total - 1
         line = raw.rstrip("\r\n")
         text = line.strip()
         if not text:
@@ -1062,7 +1066,7 @@ def read_transcript(lines: Iterable[str], *, source: str = "<lines>") -> Transcr
         order += [k for k in KINDS if k != kind]
         for candidate in order:
             rec = parse_line(text, candidate)
-            if rec is not None and asm.feed(total, indent, text, rec):
+            if rec is not None and asm.feed(number, indent, text, rec):
                 if candidate != kind:
                     kind = candidate
                     if kind not in kinds:
@@ -1070,7 +1074,7 @@ def read_transcript(lines: Iterable[str], *, source: str = "<lines>") -> Transcr
                 break
         else:
             if not (indent > 2 and asm.continuation(text)):
-                asm.unknown.append((total, text))
+                asm.unknown.append((number, text))
     asm.close_all()
     return Transcript(
         source=source,

@@ -47,7 +47,7 @@ CASES: list[tuple[str, Kind, Severity, str | None, set[int]]] = [
     ("public/17-ike-rekey-journal-triple-format-ipv6.log",
      Kind.REKEYED_SA_DELETED, W, "test-1[2]", {13, 14, 16}),
     ("public/19-swanctl-list-sas-duplicate-ike-sas.log",
-     Kind.DUPLICATE_IKE_SAS, W, None, set()),
+     Kind.DUPLICATE_IKE_SAS, W, "conn-198.51.100.14[2732]", {2, 13, 24}),
     # lab failure scenarios, both sides
     ("lab/a2-eap-tls-nak/gw/charon.log", Kind.EAP_FAILURE, E, "eap[1]", {41}),
     ("lab/a2-eap-tls-nak/c1/charon.log", Kind.EAP_FAILURE, E, "home[1]", {38, 43}),

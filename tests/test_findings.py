@@ -10,10 +10,13 @@ from typer.testing import CliRunner
 
 import ikelog
 from ikelog.cli import app
+from ikelog.events import EapStep, Event, Foreign, Unrecognized
 from ikelog.findings import Evidence, Finding, Kind, Severity
+from ikelog.findings.context import Context
 from ikelog.findings.model import order_key
 from ikelog.findings.proposals import compare, side_by_side, transform_type
 from ikelog.render import findings as render
+from ikelog.replay.model import IkeSa
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 MISMATCH = str(SAMPLES / "lab-gateway-proposal-mismatch.log")
@@ -137,3 +140,56 @@ def test_cli_analyze_lists_findings_under_sas() -> None:
     result = runner.invoke(app, ["analyze", "--fail-on", "error", MISMATCH])
     assert result.exit_code == 1
     assert "findings for (unnamed)[1]" in result.stdout
+
+
+# -- which SA an event belongs to -------------------------------------------------
+
+
+def _naive_owner(line: int, sas: list[IkeSa]) -> IkeSa | None:
+    """The rule the context keeps, one span at a time."""
+    best, best_start = None, -1
+    for sa in sas:
+        first, last = sa.first_line or 0, sa.last_line or 0
+        if first <= line <= last and first > best_start:
+            best, best_start = sa, first
+    return best
+
+
+def test_span_attribution_matches_the_rule() -> None:
+    spans = [(1, 40), (5, 12), (5, 30), (20, 25), (22, 60), (70, 71), (0, 0)]
+    sas = [
+        IkeSa(name="s", unique_id=None, first_line=a or None, last_line=b or None)
+        for a, b in spans
+    ]
+    events = [Event(n, Unrecognized(f"line {n}")) for n in range(80, 0, -1)]
+    ctx = Context.build(sas, events)
+    owner = {e.line: v.sa for v in ctx.views for e in v.events}
+    for n in range(1, 81):
+        assert owner.get(n) is _naive_owner(n, sas), n
+    assert [e.line for e in ctx.unattributed.events][:3] == [80, 79, 78]
+
+
+def test_tagged_events_go_to_their_sa() -> None:
+    sas = [
+        IkeSa(name="a", unique_id=1, first_line=1, last_line=50),
+        IkeSa(name="a", unique_id=1, first_line=30, last_line=40),
+        IkeSa(name="b", unique_id=2, first_line=10, last_line=20),
+    ]
+    events = [Event(n, Unrecognized("x"), sa_uid=1) for n in (5, 15, 35, 45)]
+    ctx = Context.build(sas, events)
+    got = {e.line: v.sa for v in ctx.views for e in v.events}
+    assert got == {5: sas[0], 15: sas[0], 35: sas[1], 45: sas[1]}
+
+
+def test_of_and_near() -> None:
+    events = [
+        Event(3, Unrecognized("a")),
+        Event(1, Foreign("b")),
+        Event(2, Unrecognized("c")),
+    ]
+    ctx = Context.build([], events)
+    assert [e.line for e in ctx.of(Unrecognized)] == [3, 2]
+    assert [e.line for e in ctx.of(Unrecognized, Foreign)] == [3, 1, 2]
+    assert ctx.of(EapStep) == []
+    assert [e.line for e in ctx.near(1, 1)] == [2]
+    assert [e.line for e in ctx.near(0, 5)] == [3, 1, 2]

@@ -13,18 +13,23 @@ findings, one module per family:
 * :mod:`.network`: retransmits and giving up, half-open timeouts, DPD, NAT;
 * :mod:`.child`: traffic selectors, kernel installs, virtual IPs, rekey
   collisions, duplicate SAs;
-* :mod:`.platform`: who the client is and what that means.
+* :mod:`.platform`: who the client is and what that means;
+* :mod:`.listing`: swanctl ``--list-sas`` snapshots, pasted into the log or
+  given next to it: duplicate IKE SAs, CHILD SAs without traffic, shared
+  reqids.
 
 Nothing here reads files or the clock; the caller passes the events.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from .. import events as ev
-from . import auth, child, network, platform, proposals
+from ..transcripts import Transcript
+from . import auth, child, listing, network, platform, proposals
 from .context import Context, View, evidence
 from .model import Evidence, Finding, Kind, Severity, order_key
 
@@ -38,6 +43,7 @@ __all__ = [
     "Kind",
     "Severity",
     "diagnose",
+    "diagnose_inputs",
     "diagnose_sas",
     "worst",
 ]
@@ -67,23 +73,59 @@ def diagnose(trace: Trace, events: Iterable[ev.Event] | None = None) -> list[Fin
 
     ``events`` are the events the trace was replayed from; without them
     (and without ``trace.events``) rules see only the replay's records.
+    Listings pasted among the log's lines are diagnosed too.
     """
     if events is None:
         events = getattr(trace, "events", None) or ()
-    return diagnose_sas(trace.ike_sas, events, total_lines=trace.counts.total)
+    events = list(events)
+    return diagnose_sas(
+        trace.ike_sas,
+        events,
+        total_lines=trace.counts.total,
+        listings=listing.listings_in(events),
+    )
 
 
 def diagnose_sas(
-    sas: Sequence[object], events: Iterable[ev.Event], *, total_lines: int = 0
+    sas: Sequence[object],
+    events: Iterable[ev.Event],
+    *,
+    total_lines: int = 0,
+    listings: Sequence[Transcript] = (),
 ) -> list[Finding]:
-    """:func:`diagnose` on bare records: a list of IKE SAs and events."""
-    ctx = Context.build(sas, events, total_lines)  # type: ignore[arg-type]
-    found: list[Finding] = []
-    for rule in RULES:
-        found.extend(rule(ctx))
-    found.extend(_incomplete(ctx, found))
-    if not ctx.views and not any(f.severity is not Severity.INFO for f in found):
+    """:func:`diagnose` on bare records: a list of IKE SAs and events, and
+    swanctl listings."""
+    # the rules make many short-lived lists and no cycles: the cyclic
+    # collector would only walk the events again and again
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        ctx = Context.build(sas, events, total_lines)  # type: ignore[arg-type]
+        found: list[Finding] = []
+        for rule in RULES:
+            found.extend(rule(ctx))
+        found.extend(_incomplete(ctx, found))
+    finally:
+        if was_enabled:
+            gc.enable()
+    found.extend(listing.diagnose(listings))
+    listed = any(t.ike_sas for t in listings)
+    if (
+        not ctx.views
+        and not listed
+        and not any(f.severity is not Severity.INFO for f in found)
+    ):
         found.append(_no_sa(ctx))
+    return sorted(_unique(found), key=order_key)
+
+
+def diagnose_inputs(
+    trace: Trace | None, transcripts: Sequence[Transcript]
+) -> list[Finding]:
+    """The findings of a log (if any) and of the listings given next to it,
+    most severe first."""
+    found = trace.findings() if trace is not None else []
+    found.extend(listing.diagnose(transcripts))
     return sorted(_unique(found), key=order_key)
 
 

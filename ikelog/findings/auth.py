@@ -287,8 +287,7 @@ def _auth_failed(ctx: Context, view: View) -> Iterator[Finding]:
     psk = any(
         "pre-shared key" in (getattr(e.body, "text", "") or "")
         or getattr(e.body, "method", None) == "pre-shared key"
-        for e in view.events
-        if isinstance(e.body, ev.Unrecognized | ev.AuthResult)
+        for e in view.of(ev.Unrecognized, ev.AuthResult)
     )
     if responses or errors:
         siblings = _siblings(ctx, view)
@@ -347,7 +346,7 @@ def _siblings(ctx: Context, view: View) -> list[str]:
     me = mine[0].body
     assert isinstance(me, ev.LocalInitiating)
     found: list[str] = []
-    for e in ctx.events:
+    for e in ctx.of(ev.LocalInitiating):
         b = e.body
         if (
             isinstance(b, ev.LocalInitiating)
@@ -504,7 +503,7 @@ def _benign(view: View) -> Iterator[Finding]:
         )
     switched = [
         e
-        for e in view.events
+        for e in view.of(ev.PeerCfgProblem, ev.PeerCfgSelected)
         if (isinstance(e.body, ev.PeerCfgProblem) and not e.body.missing)
         or (isinstance(e.body, ev.PeerCfgSelected) and e.body.switched)
     ]

@@ -19,7 +19,7 @@ def traffic_selectors(ctx: Context) -> Iterator[Finding]:
         local = _child_problems(view, "ts_unacceptable")
         peer = [
             e
-            for e in view.events
+            for e in view.of(ev.Message, ev.NotifyError)
             if (
                 isinstance(e.body, ev.Message)
                 and e.body.inbound
@@ -104,7 +104,7 @@ def virtual_ips(ctx: Context) -> Iterator[Finding]:
         local = view.of(ev.VipProblem)
         peer = [
             e
-            for e in view.events
+            for e in view.of(ev.Message)
             if isinstance(e.body, ev.Message)
             and e.body.inbound
             and ({"INT_ADDR_FAIL", "FAIL_CP_REQ"} & set(e.body.notifies))
@@ -140,7 +140,7 @@ def rekeying(ctx: Context) -> Iterator[Finding]:
     for view in ctx.views:
         coll = [
             e
-            for e in view.events
+            for e in view.of(ev.IkeNote, ev.ChildNote)
             if isinstance(e.body, ev.IkeNote | ev.ChildNote)
             and "collision" in e.body.text
         ]
@@ -163,7 +163,7 @@ def rekeying(ctx: Context) -> Iterator[Finding]:
 def _both_deleted(ctx: Context) -> Iterator[Finding]:
     deletes = [
         e
-        for e in ctx.events
+        for e in ctx.of(ev.DeleteNotice)
         if isinstance(e.body, ev.DeleteNotice)
         and not e.body.inbound
         and e.body.protocol in ("IKE", "IKE_SA")
@@ -213,9 +213,7 @@ def _both_deleted(ctx: Context) -> Iterator[Finding]:
 
 
 def _next_request(ctx: Context, after: ev.Event) -> ev.Event | None:
-    for e in ctx.events:
-        if e.line <= after.line or e.line > after.line + 20:
-            continue
+    for e in ctx.near(after.line, 20):
         b = e.body
         if (
             isinstance(b, ev.Message)

@@ -9,10 +9,20 @@ otherwise by falling inside the SA's first..last line span (the most
 recently started SA wins where spans overlap). That is coarser than the
 replay's own attribution, but rules only read events near a problem that
 the replay already put on the SA.
+
+Rules ask many questions of the same events, so the answers are indexed
+once: events by SA (one sweep over the spans in line order, not a scan of
+every span per event), by body class (:meth:`View.of`, :meth:`Context.of`)
+and by line (:meth:`Context.near`). A rule should use these rather than
+walk :attr:`Context.events`, which on a gateway's log of a million lines
+makes every per-SA question cost a pass over the whole log.
 """
 
 from __future__ import annotations
 
+import bisect
+import heapq
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -29,6 +39,8 @@ class View:
     events: list[ev.Event] = field(default_factory=list)
     #: line number -> position in the log's (time) order, shared by views
     order: dict[int, int] = field(default_factory=dict)
+    #: the events by body class, built on the first :meth:`of`
+    _index: ByClass | None = field(default=None, repr=False, compare=False)
 
     def before(self, a: int, b: int) -> bool:
         """Whether line ``a`` comes before line ``b`` in time order.
@@ -43,7 +55,9 @@ class View:
 
     def of(self, *types: type[ev.Body]) -> list[ev.Event]:
         """This view's events whose body is one of ``types``."""
-        return [e for e in self.events if isinstance(e.body, types)]
+        if self._index is None:
+            self._index = ByClass(self.events)
+        return self._index.of(types)
 
     @property
     def exchanges(self) -> list[Exchange]:
@@ -67,6 +81,48 @@ class View:
         return None
 
 
+class ByClass:
+    """Events grouped by the class of their body, answering ``isinstance``
+    filters without walking every event again.
+
+    The events must not change after the index is made.
+    """
+
+    __slots__ = ("_events", "_positions")
+
+    def __init__(self, events: Sequence[ev.Event]) -> None:
+        self._events = events
+        self._positions: dict[type[ev.Body], list[int]] = {}
+        for i, e in enumerate(events):
+            self._positions.setdefault(type(e.body), []).append(i)
+
+    def of(self, types: tuple[type[ev.Body], ...]) -> list[ev.Event]:
+        """The events whose body is an instance of one of ``types``, in order."""
+        positions = self._positions
+        hits = [positions[c] for t in types for c in _family(t) if c in positions]
+        if not hits:
+            return []
+        events = self._events
+        if len(hits) == 1:
+            return [events[i] for i in hits[0]]
+        merged = sorted(set(itertools.chain.from_iterable(hits)))
+        return [events[i] for i in merged]
+
+
+_FAMILIES: dict[type[ev.Body], tuple[type[ev.Body], ...]] = {}
+
+
+def _family(cls: type[ev.Body]) -> tuple[type[ev.Body], ...]:
+    """A body class and every class derived from it."""
+    family = _FAMILIES.get(cls)
+    if family is None:
+        found = [cls]
+        for sub in cls.__subclasses__():
+            found.extend(_family(sub))
+        family = _FAMILIES[cls] = tuple(dict.fromkeys(found))
+    return family
+
+
 @dataclass(slots=True)
 class Context:
     """Everything the rules may read: the trace's SAs and the events."""
@@ -76,6 +132,10 @@ class Context:
     views: list[View]
     total_lines: int
     unattributed: View
+    _index: ByClass | None = field(default=None, repr=False, compare=False)
+    _by_line: list[tuple[int, int]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @classmethod
     def build(
@@ -84,18 +144,8 @@ class Context:
         events = list(events)
         order = {e.line: i for i, e in enumerate(events)}
         views = [View(sa, order=order) for sa in sas]
-        by_uid: dict[int, list[View]] = {}
-        for v in views:
-            if v.sa is not None and v.sa.unique_id is not None:
-                by_uid.setdefault(v.sa.unique_id, []).append(v)
-        spans = [
-            (v.sa.first_line or 0, v.sa.last_line or 0, v)
-            for v in views
-            if v.sa is not None
-        ]
         rest = View(None, order=order)
-        for e in events:
-            view = _owner(e, by_uid, spans)
+        for e, view in zip(events, _owners(events, views), strict=True):
             (view or rest).events.append(e)
         return cls(list(sas), events, views, total_lines or len(events), rest)
 
@@ -103,26 +153,85 @@ class Context:
         """The SA views, then the unattributed lines if they say anything."""
         return [*self.views, self.unattributed]
 
+    def of(self, *types: type[ev.Body]) -> list[ev.Event]:
+        """All events (of every view) whose body is one of ``types``."""
+        if self._index is None:
+            self._index = ByClass(self.events)
+        return self._index.of(types)
 
-def _owner(
-    e: ev.Event,
-    by_uid: dict[int, list[View]],
-    spans: list[tuple[int, int, View]],
-) -> View | None:
-    if e.sa_uid is not None:
-        found = by_uid.get(e.sa_uid)
+    def near(self, line: int, after: int) -> list[ev.Event]:
+        """The events on lines ``line + 1`` to ``line + after``, in the
+        order of :attr:`events`."""
+        if self._by_line is None:
+            self._by_line = sorted((e.line, i) for i, e in enumerate(self.events))
+        keys = self._by_line
+        lo = bisect.bisect_right(keys, (line, len(keys)))
+        hi = bisect.bisect_right(keys, (line + after, len(keys)))
+        return [self.events[i] for _, i in sorted(keys[lo:hi], key=lambda k: k[1])]
+
+
+# -- which SA an event belongs to ---------------------------------------------------
+
+
+def _owners(events: Sequence[ev.Event], views: list[View]) -> list[View | None]:
+    """The view each event belongs to (``None``: no SA), see the module header.
+
+    Tagged events go to the view of their unique id: the latest one that
+    started at or before the line, else the first. The rest go to the SA
+    whose first..last span holds the line and started last (on a tie the
+    earlier SA); the spans are swept once in line order.
+    """
+    by_uid: dict[int, list[View]] = {}
+    for v in views:
+        if v.sa is not None and v.sa.unique_id is not None:
+            by_uid.setdefault(v.sa.unique_id, []).append(v)
+    owners: list[View | None] = [None] * len(events)
+    untagged: list[int] = []
+    for i, e in enumerate(events):
+        found = by_uid.get(e.sa_uid) if e.sa_uid is not None else None
         if found:
-            for v in reversed(found):
-                assert v.sa is not None
-                if (v.sa.first_line or 0) <= e.line:
-                    return v
-            return found[0]
-    best: View | None = None
-    best_start = -1
-    for first, last, v in spans:
-        if first <= e.line <= last and first > best_start:
-            best, best_start = v, first
-    return best
+            owners[i] = _by_start(found, e.line)
+        else:
+            untagged.append(i)
+    if untagged:
+        lines = sorted({events[i].line for i in untagged})
+        spans = _span_owners(lines, views)
+        for i in untagged:
+            owners[i] = spans.get(events[i].line)
+    return owners
+
+
+def _by_start(found: list[View], line: int) -> View:
+    for v in reversed(found):
+        assert v.sa is not None
+        if (v.sa.first_line or 0) <= line:
+            return v
+    return found[0]
+
+
+def _span_owners(lines: list[int], views: list[View]) -> dict[int, View]:
+    """For ascending ``lines``: the view whose span holds the line and began
+    last (on equal starts the earlier view)."""
+    spans = sorted(
+        (v.sa.first_line or 0, n, v.sa.last_line or 0, v)
+        for n, v in enumerate(views)
+        if v.sa is not None
+    )
+    # open spans, latest start (then earliest view) on top; spans that have
+    # ended are dropped only when they reach the top
+    open_: list[tuple[int, int, int, View]] = []
+    owners: dict[int, View] = {}
+    nxt = 0
+    for line in lines:
+        while nxt < len(spans) and spans[nxt][0] <= line:
+            first, n, last, v = spans[nxt]
+            heapq.heappush(open_, (-first, n, last, v))
+            nxt += 1
+        while open_ and open_[0][2] < line:
+            heapq.heappop(open_)
+        if open_:
+            owners[line] = open_[0][3]
+    return owners
 
 
 # -- evidence text --------------------------------------------------------------

@@ -60,6 +60,8 @@ class Kind(enum.Enum):
     REKEY_COLLISION = "rekey-collision"
     REKEYED_SA_DELETED = "rekeyed-sa-deleted"
     DUPLICATE_IKE_SAS = "duplicate-ike-sas"
+    CHILD_SA_NO_TRAFFIC = "child-sa-no-traffic"
+    SHARED_REQID = "shared-reqid"
     # context, mostly benign
     EAP_NAK = "eap-nak"
     PEER_CONFIG_SWITCH = "peer-config-switch"

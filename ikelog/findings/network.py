@@ -187,7 +187,7 @@ def half_open(ctx: Context) -> Iterator[Finding]:
                 continue  # IKE_AUTH did arrive; the SA failed for another reason
             init = [
                 x
-                for x in view.events
+                for x in view.of(ev.Message)
                 if isinstance(x.body, ev.Message) and x.body.exchange == "IKE_SA_INIT"
             ]
             yield Finding(
@@ -219,7 +219,7 @@ def liveness(ctx: Context) -> Iterator[Finding]:
             if x.type == "INFORMATIONAL" and x.request == () and x.complete
         ]
         if dpd:
-            lines = [x.request_line or x.response_line or 0 for x in dpd]
+            lines = {x.request_line or x.response_line or 0 for x in dpd}
             proof = [e for e in view.events if e.line in lines]
             yield Finding(
                 Kind.DPD,

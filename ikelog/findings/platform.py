@@ -53,7 +53,7 @@ def _windows(view: View) -> Finding | None:
     if sa is None:
         return None
     hints: list[ev.Event] = []
-    for e in view.events:
+    for e in view.of(ev.VendorId, ev.Message, ev.ProposalSelected):
         b = e.body
         if (
             (
@@ -105,9 +105,7 @@ def _network_manager(view: View) -> Finding | None:
     sa = view.sa
     if sa is None or not sa.name or not _UUID.match(sa.name):
         return None
-    proof = [
-        e for e in view.events if isinstance(e.body, ev.IkeSaLine | ev.LocalInitiating)
-    ][:1]
+    proof = view.of(ev.IkeSaLine, ev.LocalInitiating)[:1]
     return Finding(
         Kind.PLATFORM,
         Severity.INFO,

@@ -279,7 +279,7 @@ def invalid_ke(ctx: Context) -> Iterator[Finding]:
 
 def _ke_finding(view: View, e: ev.Event, k: ev.KeMethodRejected, loop: bool) -> Finding:
     related = [e]
-    for x in view.events:
+    for x in view.of(ev.Message, ev.Note):
         b = x.body
         if isinstance(b, ev.Message) and b.exchange == "IKE_SA_INIT":
             if "INVAL_KE" in b.notifies or (
