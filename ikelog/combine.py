@@ -152,6 +152,9 @@ def _combine(
         counts.replaced_bytes += c.replaced_bytes
     counts.duplicates += sum(d for _, _, d in replays)
 
+    # each daemon's own SAs and events, before they are put together
+    daemons = [(list(r.sas), list(e)) for r, e, _ in replays]
+
     # one replay holds every group's SAs, each naming its files
     combined = replays[0][0]
     events = list(replays[0][1])
@@ -183,6 +186,8 @@ def _combine(
     )
     trace.newest_first = any(inp.newest_first for inp in inputs)
     trace.correlations = list(_pairs([r for r, _, _ in replays]))
+    if len(replays) > 1:
+        trace.daemons = daemons
     return trace
 
 

@@ -58,6 +58,8 @@ class Trace:
     newest_first: bool = False
     #: pairs of IKE SAs that are the two ends of one SA (several peers' logs)
     correlations: list[Correlation] = field(default_factory=list)
+    #: with several daemons' logs: each daemon's IKE SAs and events
+    daemons: list[tuple[list[IkeSa], list[Event]]] = field(default_factory=list)
 
     @property
     def ike_sas(self) -> list[IkeSa]:

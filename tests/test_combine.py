@@ -89,3 +89,17 @@ def test_rotated_pieces_are_merged_in_time_order(tmp_path: Path) -> None:
         (sa.label, sa.pairs_total, sa.state) for sa in single.ike_sas
     ]
     assert trace.correlations == []
+
+
+def test_each_daemon_is_diagnosed_with_its_own_lines() -> None:
+    lab = corpus("lab", "d-eap-wrong-password")
+    trace = ikelog.load([lab / "gw/charon.log", lab / "c1/charon.log"])
+    errors = [
+        (f.kind.value, f.ike_sa, f.lines)
+        for f in trace.findings()
+        if f.severity.value == "error"
+    ]
+    assert errors == [
+        ("eap-failure", "eap[1]", [40, 44]),  # the gateway's verification
+        ("eap-failure", "home[1]", [42, 43, 44]),  # the client's view of it
+    ]

@@ -75,6 +75,20 @@ def diagnose(trace: Trace, events: Iterable[ev.Event] | None = None) -> list[Fin
     (and without ``trace.events``) rules see only the replay's records.
     Listings pasted among the log's lines are diagnosed too.
     """
+    if events is None and trace.daemons:
+        # several daemons' logs: each is diagnosed with its own lines (unique
+        # ids and line numbers repeat between them)
+        found = [
+            f
+            for sas, daemon_events in trace.daemons
+            for f in diagnose_sas(
+                sas,
+                daemon_events,
+                total_lines=trace.counts.total,
+                listings=listing.listings_in(daemon_events),
+            )
+        ]
+        return sorted(found, key=order_key)
     if events is None:
         events = getattr(trace, "events", None) or ()
     events = list(events)
