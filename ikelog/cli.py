@@ -34,6 +34,28 @@ def _main() -> None:
     """Make sense of strongSwan charon (IKE/IPsec) logs."""
 
 
+class FailOn(enum.StrEnum):
+    """Severities that ``--fail-on`` accepts."""
+
+    error = "error"
+    warning = "warning"
+
+
+# options shared by the commands
+LayoutOption = Annotated[
+    Optional[str],  # noqa: UP045 - typer needs Optional here
+    typer.Option(help=f"force a line layout: {', '.join(LAYOUTS)}"),
+]
+YearOption = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option(help="year for timestamps without one (default: file's mtime)"),
+]
+FailOnOption = Annotated[
+    Optional[FailOn],  # noqa: UP045
+    typer.Option(help="exit with 1 when a finding is this severe or worse"),
+]
+
+
 @app.command()
 def analyze(
     files: Annotated[
@@ -45,14 +67,8 @@ def analyze(
     as_json: Annotated[
         bool, typer.Option("--json", help="print one JSON document instead")
     ] = False,
-    layout: Annotated[
-        Optional[str],  # noqa: UP045 - typer needs Optional here
-        typer.Option(help=f"force a line layout: {', '.join(LAYOUTS)}"),
-    ] = None,
-    year: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option(help="year for timestamps without one (default: file's mtime)"),
-    ] = None,
+    layout: LayoutOption = None,
+    year: YearOption = None,
     sa: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option("--sa", help="show only this IKE SA (name, name\\[id] or id)"),
@@ -72,10 +88,7 @@ def analyze(
         Optional[str],  # noqa: UP045
         typer.Option(help="today for certificate checks, ISO date (default: today)"),
     ] = None,
-    fail_on: Annotated[
-        Optional[FailOn],  # noqa: UP045
-        typer.Option(help="exit with 1 when a finding is this severe or worse"),
-    ] = None,
+    fail_on: FailOnOption = None,
 ) -> None:
     """Reconstruct the IKE and CHILD SAs of a charon log and report them."""
     file = files[0]
@@ -127,13 +140,6 @@ def analyze(
     _print_sa_findings(console, trace, diagnosed, sa)
     _print_listed_findings(console, trace, transcripts, diagnosed, sa)
     _exit_on(diagnosed, fail_on)
-
-
-class FailOn(enum.StrEnum):
-    """Severities that ``--fail-on`` accepts."""
-
-    error = "error"
-    warning = "warning"
 
 
 class OutputFormat(enum.StrEnum):
@@ -193,18 +199,9 @@ def diagnose(
     as_json: Annotated[
         bool, typer.Option("--json", help="same as --format json")
     ] = False,
-    layout: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help=f"force a line layout: {', '.join(LAYOUTS)}"),
-    ] = None,
-    year: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option(help="year for timestamps without one (default: file's mtime)"),
-    ] = None,
-    fail_on: Annotated[
-        Optional[FailOn],  # noqa: UP045
-        typer.Option(help="exit with 1 when a finding is this severe or worse"),
-    ] = None,
+    layout: LayoutOption = None,
+    year: YearOption = None,
+    fail_on: FailOnOption = None,
 ) -> None:
     """Explain what went wrong in a charon log: findings, evidence and fixes,
     most severe first."""
