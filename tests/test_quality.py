@@ -33,3 +33,20 @@ def test_ruff_check_is_clean() -> None:
 def test_mypy_is_clean() -> None:
     done = subprocess.run([*_tool("mypy")], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_every_package_is_installed() -> None:
+    """pyproject.toml lists every package of ikelog (a missing one only
+    shows once installed, outside the source tree)."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+            "packages"
+        ]
+    )
+    found = {
+        ".".join(p.relative_to(ROOT).parent.parts)
+        for p in (ROOT / "ikelog").rglob("__init__.py")
+    }
+    assert found | {"ikelog.grammars"} == listed
