@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .replay.machine import Replay
-from .sources import EventReader, InputError, open_text
+from .sources import EventReader, InputError, keeping, open_text
 from .trace import Trace
 
 __all__ = ["InputError", "Trace", "load", "read_lines"]
@@ -33,6 +33,9 @@ def read_lines(
     ``keep_events`` keeps every line's event in ``Trace.events`` (for the
     ``events`` table); without it the events are only streamed through.
     """
+    texts: list[str] = []
+    if keep_events:
+        lines = keeping(lines, texts)
     reader = EventReader(lines, layout=layout, year=year)
     # the replay makes many small objects and few cycles: the cyclic
     # collector would only slow it down
@@ -46,6 +49,7 @@ def read_lines(
             gc.enable()
     trace = Trace(source, reader.layout, reader.counts, replay, events)
     trace.newest_first = reader.newest_first
+    trace.texts = [texts] if keep_events else []
     return trace
 
 

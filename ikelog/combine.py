@@ -24,7 +24,7 @@ from . import events as ev
 from .replay.attribution import host_of
 from .replay.machine import Replay
 from .replay.model import IkeSa
-from .sources import EventReader, LineCounts, merge_events, open_text
+from .sources import EventReader, LineCounts, keeping, merge_events, open_text
 from .trace import Correlation, Trace
 
 #: How far apart two peers' first lines of one IKE SA may be.
@@ -40,6 +40,7 @@ class _Input:
     events: list[ev.Event]
     newest_first: bool
     replay: Replay
+    texts: list[str]
 
 
 def load_many(paths: Sequence[str | Path], *, layout: str | None, year: int) -> Trace:
@@ -57,7 +58,9 @@ def load_many(paths: Sequence[str | Path], *, layout: str | None, year: int) -> 
 
 
 def _read(path: str | Path, index: int, layout: str | None, year: int) -> _Input:
-    reader = EventReader(open_text(path), layout=layout, year=year, source=index)
+    texts: list[str] = []
+    lines = keeping(open_text(path), texts)
+    reader = EventReader(lines, layout=layout, year=year, source=index)
     events = list(reader)
     replay = Replay().feed_all(events)
     return _Input(
@@ -68,6 +71,7 @@ def _read(path: str | Path, index: int, layout: str | None, year: int) -> _Input
         events,
         reader.newest_first,
         replay,
+        texts,
     )
 
 
@@ -185,6 +189,7 @@ def _combine(
         events,
     )
     trace.newest_first = any(inp.newest_first for inp in inputs)
+    trace.texts = [inp.texts for inp in inputs]
     trace.correlations = list(_pairs([r for r, _, _ in replays]))
     if len(replays) > 1:
         trace.daemons = daemons

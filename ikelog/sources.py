@@ -62,6 +62,7 @@ __all__ = [
     "InputError",
     "LineCounts",
     "detect_layout",
+    "keeping",
     "merge_events",
     "open_text",
     "parse_timestamp",
@@ -397,6 +398,18 @@ def _newest_first(events: list[ev.Event]) -> bool:
     down = sum(1 for a, b in pairwise(stamps) if b < a)
     up = sum(1 for a, b in pairwise(stamps) if b > a)
     return down >= 3 and down > 2 * up
+
+
+#: Kept lines longer than this are cut (a 100 MB line is not kept whole).
+MAX_QUOTE = 4096
+
+
+def keeping(lines: Iterable[str], into: list[str]) -> Iterator[str]:
+    """Pass lines on, keeping their text in ``into`` (evidence is quoted
+    as it was written)."""
+    for line in lines:
+        into.append(line.rstrip("\r\n")[:MAX_QUOTE])
+        yield line
 
 
 def merge_events(readers: list[Iterable[ev.Event]]) -> Iterator[ev.Event]:

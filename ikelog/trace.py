@@ -60,6 +60,14 @@ class Trace:
     correlations: list[Correlation] = field(default_factory=list)
     #: with several daemons' logs: each daemon's IKE SAs and events
     daemons: list[tuple[list[IkeSa], list[Event]]] = field(default_factory=list)
+    #: the text of every input line, per source (kept with the events)
+    texts: list[list[str]] = field(default_factory=list)
+
+    def line_text(self, line: int, source: int = 0) -> str | None:
+        """Line ``line`` (1-based) of input ``source`` as it was written."""
+        if source < len(self.texts) and 0 < line <= len(self.texts[source]):
+            return self.texts[source][line - 1]
+        return None
 
     @property
     def ike_sas(self) -> list[IkeSa]:
