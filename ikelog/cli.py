@@ -127,7 +127,7 @@ def analyze(
         sys.stdout.write("\n")
         _exit_on(diagnosed, fail_on)
         return
-    console = Console()
+    console = _console()
     if trace is not None:
         for part in terminal.report(trace, detail_limit=details, only=sa):
             console.print(part)
@@ -223,7 +223,7 @@ def diagnose(
     elif fmt is OutputFormat.markdown:
         sys.stdout.write(render_findings.markdown(found, source=trace.source))
     else:
-        console = Console()
+        console = _console()
         for part in render_findings.report(found):
             console.print(part)
     _exit_on(found, fail_on)
@@ -268,6 +268,12 @@ def _export(trace: Trace, folder: str, fmt: str) -> None:
     except (ImportError, OSError) as exc:
         _fail(str(exc))
     sys.stderr.write(f"wrote {len(paths)} {fmt} tables to {folder}\n")
+
+
+def _console() -> Console:
+    """Log text goes out as written: no markup, no emoji, no highlighting
+    (an identity may contain ``[/]``, an IPv6 address ``:a:``)."""
+    return Console(markup=False, emoji=False, highlight=False)
 
 
 def _fail(message: str) -> None:

@@ -215,7 +215,7 @@ def sa_dict(sa: IkeSa) -> dict[str, Any]:
         "failure": None
         if fail is None
         else {
-            "stage": fail.stage or "IKE_SA_INIT",
+            "stage": fail.stage or "unknown",
             "reason": fail.text,
             "kind": fail.what,
             "line": fail.line,
@@ -271,6 +271,10 @@ def exchange_dict(x: Exchange) -> dict[str, Any]:
         if x.version == 1
         else (x.request is not None) + (x.response is not None),
         "complete": x.complete,
+        "more": [
+            {"direction": "in" if inbound else "out", "payloads": list(p)}
+            for inbound, p in x.more
+        ],
     }
 
 

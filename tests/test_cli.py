@@ -290,7 +290,9 @@ def render(path: Path, *, only: str | None = None, year: int = 2025) -> list[str
     with path.open(encoding="utf-8") as f:
         trace = ikelog.read_lines(f, source=f"samples/{path.name}", year=year)
     out = io.StringIO()
-    console = Console(width=100, color_system=None, file=out)
+    console = Console(
+        width=100, color_system=None, file=out, markup=False, emoji=False
+    )
     for part in terminal.report(trace, only=only):
         console.print(part)
     return out.getvalue().splitlines()
@@ -434,3 +436,16 @@ def test_render_retransmits() -> None:
     lines = render(LAB_UNREACHABLE)
     assert "308 B, 3 retransmits" in row(lines, "IKE_SA_INIT 0 ")
     assert "no response in log" in "\n".join(lines)
+
+
+def test_log_text_is_never_markup_or_emoji(tmp_path: Path) -> None:
+    """An identity with ``[/]`` and an IPv6 address with ``:a:`` are shown as
+    written (rich would read them as markup and an emoji code)."""
+    text = (SAMPLES / "lab-gateway-eap-and-certs.log").read_text()
+    odd = text.replace("'user1'", "'us[/]er1'").replace("fd99:1::1", "fd99:a:b::1")
+    path = tmp_path / "odd.log"
+    path.write_text(odd)
+    result = runner.invoke(app, ["analyze", str(path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "us[/]er1" in result.output
+    assert "fd99:a:b::1" in result.output

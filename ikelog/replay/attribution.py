@@ -79,11 +79,10 @@ def match_endpoints(
     for sa in sas:
         if not sa.alive:
             continue
-        if sa.remote is not None and host_of(sa.remote) != remote.host:
+        # an SA whose peer is not known yet cannot be claimed by its address
+        if sa.remote is None or host_of(sa.remote) != remote.host:
             continue
         if sa.local is not None and host_of(sa.local) != local.host:
-            continue
-        if sa.remote is None and sa.local is None:
             continue
         found.append(sa)
     return found

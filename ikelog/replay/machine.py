@@ -187,7 +187,7 @@ class Replay:
                 self._enter_tagged_mode()
             sa = self._by_uid.get(sa_uid)
             if sa is None or (sa_name is not None and sa_name != sa.name):
-                sa = self._sa_for_uid(sa_uid, sa_name)
+                sa = self._sa_for_uid(sa_uid, sa_name, line)
             if self._handover and thread in self._handover:
                 sa = self._handed_over(sa, e)
             # the hot path: _dispatch, inlined
@@ -298,6 +298,9 @@ class Replay:
                 continue
             if sa.state not in ("connecting", "open"):
                 continue
+            if sa.failure is not None:
+                sa.state = "failed"  # what went wrong is in the log
+                continue
             if stop is not None and (sa.last_line or 0) < stop:
                 sa.problems.append(
                     Problem(
@@ -313,7 +316,7 @@ class Replay:
 
     # -- SA lookup ------------------------------------------------------------
 
-    def _new_sa(self, uid: int | None, name: str | None, line: int) -> IkeSa:
+    def _new_sa(self, uid: int | None, name: str | None, line: int | None) -> IkeSa:
         sa = IkeSa(unique_id=uid, name=name)
         if name:
             sa.names.append(name)
@@ -326,7 +329,8 @@ class Replay:
     def _sa_for_uid(self, uid: int, name: str | None, line: int = 0) -> IkeSa:
         sa = self._by_uid.get(uid)
         if sa is None:
-            sa = self._new_sa(uid, name, line)
+            sa = self._new_sa(uid, name, line or None)
+            sa.attribution = "partial"  # until the log shows how it began
         elif name and name != "(unnamed)" and sa.name != name:
             sa.name = name
             sa.names.append(name)
@@ -459,6 +463,16 @@ class Replay:
             found = match_endpoints(self.sas, local, remote)
             job.candidates = _narrow(job.candidates, found)
         elif isinstance(body, ev.Message):
+            if (
+                not body.inbound
+                and body.exchange == "IKE_SA_INIT"
+                and body.payloads == ("N(COOKIE)",)
+            ):
+                # the receiver thread answers with a COOKIE before any SA
+                # exists (RFC 7296 2.6): nobody's line
+                job.new_sa = True
+                job.candidates = []
+                return
             if (
                 body.inbound
                 and body.is_request
@@ -667,12 +681,24 @@ class Replay:
 
     def _on_message(self, sa: IkeSa | None, e: ev.Event, m: ev.Message) -> None:
         if sa is None:
+            if (
+                not m.inbound
+                and m.exchange == "IKE_SA_INIT"
+                and "N(COOKIE)" in m.payloads
+            ):
+                self.stateless.cookie_challenges += 1  # answered without an SA
             return
         if m.exchange in IKEV1_EXCHANGES:
             sa.version = 1
             self._on_message_v1(sa, e, m)
             return
         initiator = "local" if m.inbound != m.is_request else "remote"
+        if (
+            sa.attribution == "partial"
+            and not sa.exchanges
+            and m.exchange == "IKE_SA_INIT"
+        ):
+            sa.attribution = "exact"  # the log shows the SA from its start
         if sa.role is None and m.exchange in ("IKE_SA_INIT", "IKE_AUTH"):
             # only the original initiator sends these requests
             sa.role = "initiator" if initiator == "local" else "responder"
@@ -755,6 +781,8 @@ class Replay:
         """
         if sa.role is None and m.exchange in ("ID_PROT", "AGGRESSIVE"):
             sa.role = "responder" if m.inbound else "initiator"
+            if sa.attribution == "partial" and not sa.exchanges and "SA" in m.payloads:
+                sa.attribution = "exact"
         if m.fragment is not None:
             return  # FIXME: count IKEv1 FRAG(n) fragments of the exchange
         x = None
@@ -774,7 +802,7 @@ class Replay:
             x.response = m.payloads
             x.response_ts, x.response_line = e.ts, e.line
         else:
-            x.notes.append(" ".join(m.payloads))
+            x.more.append((m.inbound, m.payloads))
         if m.inbound:
             for n in m.notifies:
                 if n in (
@@ -861,6 +889,7 @@ class Replay:
             return
         if sa.established:
             return  # strongSwan 5 announces a peer's IKE rekey this way
+        sa.attribution = "exact" if sa.attribution == "partial" else sa.attribution
         sa.role = "responder"
         if p.mode:
             sa.version = 1
@@ -877,6 +906,8 @@ class Replay:
             if self.tagged:
                 self._handover[e.thread] = (sa, target, False)
             return
+        if target.attribution == "partial":
+            target.attribution = "exact"
         if target.role is None:
             target.role = "initiator"
         if p.mode:
@@ -1047,6 +1078,7 @@ class Replay:
         if line.event == "rekeyed":
             new = self._sa_for_uid(line.sa_uid, line.sa_name, e.line)
             new.established_via = "rekey"
+            new.attribution = "exact"
             new.rekeyed_from = sa.unique_id if sa else new.rekeyed_from
             new.local = new.local or (sa.local if sa else None)
             new.remote = new.remote or (sa.remote if sa else None)
@@ -1058,6 +1090,12 @@ class Replay:
             if sa is not None and sa is not new:
                 sa.rekeyed_to = line.sa_uid
                 self._state(sa, e, "rekeyed")
+                # the CHILD SAs move over to the new IKE SA (RFC 7296 2.8)
+                for child in list(sa.child_sas):
+                    if child.state in ("installed", "inbound"):
+                        sa.child_sas.remove(child)
+                        new.child_sas.append(child)
+                        self._child_owner[child.unique_id] = new
             return
         if sa is None:
             return
@@ -1073,6 +1111,9 @@ class Replay:
             sa.establishing_exchange = self._current.get(id(sa))
             self._state(sa, e, "established")
         elif line.event == "deleting":
+            if not sa.established and sa.attribution == "partial":
+                # only an established SA is deleted with its identities
+                sa.established_via = "before the log"
             self._state(sa, e, "deleting")
             if sa.version == 1:
                 # IKEv1 has no delete exchange to wait for: the SA is gone

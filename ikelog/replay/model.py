@@ -68,6 +68,8 @@ class Exchange:
     notes: list[str] = field(default_factory=list)
     messages: int = 0
     version: int = 2
+    #: IKEv1: the exchange's messages after the first two (inbound, payloads)
+    more: list[tuple[bool, tuple[str, ...]]] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
