@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from . import load
+from . import load, read_lines
 from .crosscheck import cross_check
 from .findings import Finding, Severity, diagnose_inputs
 from .render import findings as render_findings
@@ -48,7 +48,9 @@ LayoutOption = Annotated[
 ]
 YearOption = Annotated[
     Optional[int],  # noqa: UP045
-    typer.Option(help="year for timestamps without one (default: file's mtime)"),
+    typer.Option(
+        min=1, max=9999, help="year for timestamps without one (default: file's mtime)"
+    ),
 ]
 FailOnOption = Annotated[
     Optional[FailOn],  # noqa: UP045
@@ -108,6 +110,11 @@ def analyze(
 
     if trace is not None and trace.counts.total == 0:
         _fail(f"{file}: empty input, no log lines to analyze")
+    if trace is not None and not transcripts:
+        _require_charon_lines(trace, file)
+    if trace is not None and sa is not None and not trace.select(sa):
+        known = ", ".join(x.label for x in trace.ike_sas) or "none"
+        _fail(f"no IKE SA {sa!r} in {file}; known: {known}")
     for fmt, folder in (("csv", csv), ("parquet", parquet)):
         if folder is not None and trace is not None:
             _export(trace, folder, fmt)
@@ -118,7 +125,10 @@ def analyze(
         for x in cross_check(trace, t, now=today)
     ]
     if as_json:
-        doc = trace.to_dict() if trace is not None else {}
+        doc = (trace if trace is not None else read_lines([])).to_dict()
+        if trace is not None and sa is not None:
+            keep = {x.label for x in trace.select(sa)}
+            doc["ike_sas"] = [x for x in doc["ike_sas"] if _label(x) in keep]
         doc["transcripts"] = [t.to_dict() for t in transcripts]
         doc["inconsistencies"] = [x.to_dict() for x in found]
         diagnosed = diagnose_inputs(trace, transcripts)
@@ -216,6 +226,9 @@ def diagnose(
     if trace.counts.total == 0:
         _fail(f"{file}: empty input, no log lines to analyze")
     found = trace.findings()
+    if all(f.kind.value == "no-ike-sa" for f in found):
+        # nothing but "no IKE SA": refuse what is not a charon log at all
+        _require_charon_lines(trace, file)
     if as_json or fmt is OutputFormat.json:
         doc = {"source": trace.source, "findings": [f.to_dict() for f in found]}
         json.dump(doc, sys.stdout, indent=1)
@@ -268,6 +281,21 @@ def _export(trace: Trace, folder: str, fmt: str) -> None:
     except (ImportError, OSError) as exc:
         _fail(str(exc))
     sys.stderr.write(f"wrote {len(paths)} {fmt} tables to {folder}\n")
+
+
+def _label(sa: dict[str, object]) -> str:
+    uid = sa["unique_id"]
+    return f"{sa['name'] or '(unnamed)'}[{'?' if uid is None else uid}]"
+
+
+def _require_charon_lines(trace: Trace, file: str) -> None:
+    """Refuse an input in which not one line is a charon message."""
+    c = trace.counts
+    if c.total and c.understood - c.foreign == 0:
+        _fail(
+            f"{file}: no charon log lines ({c.total} lines read, none recognised; "
+            f"read as layout {trace.layout})"
+        )
 
 
 def _console() -> Console:

@@ -440,7 +440,7 @@ _MAGIC: dict[bytes, Callable[..., Any]] = {
 }
 
 
-def _zstd_open(path: Path) -> IO[bytes]:
+def _zstd_open(path: Path | IO[bytes]) -> IO[bytes]:
     try:
         import zstandard  # type: ignore[import-not-found, unused-ignore]
     except ImportError as exc:
@@ -448,7 +448,7 @@ def _zstd_open(path: Path) -> IO[bytes]:
             f"{path}: zstd-compressed; install the zstd extra "
             "(pip install 'ikelog[zstd]') or decompress it first"
         ) from exc
-    raw = open(path, "rb")  # noqa: SIM115 - the reader closes it
+    raw = open(path, "rb") if isinstance(path, Path) else path  # noqa: SIM115
     return cast(
         IO[bytes], io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw))
     )
@@ -459,12 +459,20 @@ def open_text(path: str | Path) -> Iterator[str]:
 
     Compressed files (gzip, bzip2, xz; zstd with the ``zstd`` extra) are
     opened by their magic bytes. Bytes that are not UTF-8 become U+FFFD, so
-    nothing is dropped; a UTF-8 byte order mark is skipped. Raises
+    nothing is dropped; a UTF-8 byte order mark is skipped, and a UTF-16
+    file with its byte order mark is read as UTF-16. Raises
     :class:`InputError` for what cannot be a text log: a directory, a
     missing file, binary data.
     """
     if str(path) == "-":
         raw: IO[bytes] = sys.stdin.buffer
+        if not hasattr(raw, "peek"):
+            raw = cast(IO[bytes], io.BufferedReader(cast(Any, raw)))
+        head = cast(Any, raw).peek(6)[:6]
+        for magic, opener in _MAGIC.items():
+            if head.startswith(magic):
+                raw = opener(raw, "rb")  # compressed data on stdin
+                break
     else:
         p = Path(path)
         if p.is_dir():
@@ -493,9 +501,12 @@ def _decode(raw: IO[bytes], name: str) -> Iterator[str]:
             head = buffered.peek(4096)[:4096]
         except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error) as exc:
             raise InputError(f"{name}: cannot read: {exc}") from exc
-        if b"\x00" in head:
+        encoding = "utf-8-sig"
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            encoding = "utf-16"  # a log saved as "Unicode" by a Windows editor
+        elif b"\x00" in head:
             raise InputError(f"{name}: binary data, not a text log")
-        text = io.TextIOWrapper(buffered, encoding="utf-8-sig", errors="replace")
+        text = io.TextIOWrapper(buffered, encoding=encoding, errors="replace")
         try:
             yield from text
         except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error) as exc:

@@ -96,12 +96,26 @@ class Trace:
         return trace_html(self)
 
     def sa(self, name: str, unique_id: int | None = None) -> IkeSa:
-        """The IKE SA called ``name`` (and with ``unique_id`` if given)."""
+        """The IKE SA called ``name`` (and with ``unique_id`` if given).
+
+        ``name`` may also be written as charon does, ``"eap[3]"``.
+        """
+        if unique_id is None and name.endswith("]") and "[" in name:
+            base, _, uid = name[:-1].rpartition("[")
+            if uid.isdigit():
+                name, unique_id = base, int(uid)
         for sa in self.replay.sas:
             named = name in sa.names or sa.name == name
             if named and unique_id in (None, sa.unique_id):
                 return sa
         raise KeyError(f"no IKE SA {name}[{unique_id}]")
+
+    def select(self, only: str) -> list[IkeSa]:
+        """The IKE SAs ``only`` names: a label (``eap[3]``), a connection
+        name, a unique id, or else a name the SA had before a switch."""
+        sas = self.replay.sas
+        chosen = [sa for sa in sas if only in (sa.label, sa.name, str(sa.unique_id))]
+        return chosen or [sa for sa in sas if only in sa.names]
 
     def findings(self) -> list[Finding]:
         """The diagnoses of this log, most severe first (see ikelog.findings)."""

@@ -80,11 +80,10 @@ def test_analyze_sa_by_label_leaves_the_others_out() -> None:
     assert "eap[1]" not in result.stdout
 
 
-def test_analyze_unknown_sa_shows_no_sa() -> None:
+def test_analyze_unknown_sa_is_refused() -> None:
     result = analyze("--sa", "nosuch", SEED)
-    assert result.exit_code == 0, result.output
-    assert "eap[3]" not in result.stdout
-    assert "7 to establish" not in result.stdout
+    assert result.exit_code == 2
+    assert "7 to establish" not in result.output
 
 
 def test_details_zero_gives_one_line_per_sa() -> None:
@@ -290,9 +289,7 @@ def render(path: Path, *, only: str | None = None, year: int = 2025) -> list[str
     with path.open(encoding="utf-8") as f:
         trace = ikelog.read_lines(f, source=f"samples/{path.name}", year=year)
     out = io.StringIO()
-    console = Console(
-        width=100, color_system=None, file=out, markup=False, emoji=False
-    )
+    console = Console(width=100, color_system=None, file=out, markup=False, emoji=False)
     for part in terminal.report(trace, only=only):
         console.print(part)
     return out.getvalue().splitlines()
@@ -449,3 +446,21 @@ def test_log_text_is_never_markup_or_emoji(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "us[/]er1" in result.output
     assert "fd99:a:b::1" in result.output
+
+
+def test_unknown_sa_is_an_error() -> None:
+    result = runner.invoke(app, ["analyze", "--sa", "nope", str(SEED)])
+    assert result.exit_code == 2
+    assert "no IKE SA 'nope'" in result.output and "known: eap[3]" in result.output
+
+
+def test_json_shows_only_the_chosen_sa() -> None:
+    result = runner.invoke(app, ["analyze", "--json", "--sa", "win[2]", str(LAB_GW)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert [(s["name"], s["unique_id"]) for s in doc["ike_sas"]] == [("win", 2)]
+
+
+def test_year_out_of_range_is_refused() -> None:
+    result = runner.invoke(app, ["analyze", "--year", "0", str(SEED)])
+    assert result.exit_code == 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import json
 import lzma
 import tracemalloc
 from collections.abc import Callable
@@ -274,3 +275,34 @@ def test_compressed_copy_through_cli(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "eap[3]" in result.stdout
     assert "7 to establish" in result.stdout
+
+
+def test_utf16_with_byte_order_mark(tmp_path: Path, clean: ikelog.Trace) -> None:
+    """A log saved as "Unicode" by a Windows editor."""
+    path = tmp_path / "u16.log"
+    path.write_text(SEED.decode("utf-8"), encoding="utf-16")
+    trace = ikelog.load(path, year=2025)
+    assert trace.counts == clean.counts
+    assert sas(trace) == sas(clean)
+
+
+def test_zstd_file(tmp_path: Path, clean: ikelog.Trace) -> None:
+    zstandard = pytest.importorskip("zstandard")
+    path = tmp_path / "seed.log.zst"
+    path.write_bytes(zstandard.ZstdCompressor().compress(SEED))
+    assert sas(ikelog.load(path, year=2025)) == sas(clean)
+
+
+def test_compressed_stdin() -> None:
+    result = runner.invoke(app, ["analyze", "--json", "-"], input=gzip.compress(SEED))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["ike_sas"][0]["name"] == "eap"
+
+
+def test_not_a_charon_log_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "passwd"
+    path.write_text("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/:/bin/sh\n")
+    for command in ("analyze", "diagnose"):
+        result = runner.invoke(app, [command, str(path)])
+        assert result.exit_code == 2
+        assert "no charon log lines (2 lines read, none recognised" in result.output

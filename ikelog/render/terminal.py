@@ -347,8 +347,7 @@ def report(
     yield summary(trace)
     sas = trace.ike_sas
     if only is not None:
-        chosen = [sa for sa in sas if only in (sa.label, sa.name, str(sa.unique_id))]
-        sas = chosen or [sa for sa in sas if only in sa.names]
+        sas = trace.select(only)
     if len(sas) > detail_limit:
         yield Text(
             f"{len(sas)} IKE SAs; details are shown for at most {detail_limit} "
