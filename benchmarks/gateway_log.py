@@ -11,13 +11,18 @@ rather than repeats, and the parser cannot simply reuse earlier lines.
 from __future__ import annotations
 
 import argparse
+import gzip
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
+_HERE = Path(__file__).resolve().parents[1]
+_CORPUS_LOG = _HERE.parent / "shared/corpus/lab/j-many-clients/gw/charon.log"
+#: the lab's gateway log; the copy bundled in samples/ when ../shared is absent
 LAB_LOG = (
-    Path(__file__).resolve().parents[1].parent
-    / "shared/corpus/lab/j-many-clients/gw/charon.log"
+    _CORPUS_LOG
+    if _CORPUS_LOG.exists()
+    else _HERE / "samples/lab-many-clients-gateway.log.gz"
 )
 
 _REF = re.compile(r"([<|\[{])(\d+)([>\]}])")
@@ -54,7 +59,9 @@ def shifted(line: str, copy: int) -> str:
 
 def build(out: Path, copies: int, source: Path = LAB_LOG) -> int:
     """Write ``copies`` shifted copies of ``source`` to ``out``; return bytes."""
-    lines = source.read_text().splitlines()
+    opener = gzip.open if source.suffix == ".gz" else open
+    with opener(source, "rt") as f:
+        lines = f.read().splitlines()
     with out.open("w") as f:
         for copy in range(copies):
             for line in lines:

@@ -66,7 +66,7 @@ def main() -> None:
         print(json.dumps(measure(*args.child)))
         return
     if not LAB_LOG.exists():
-        sys.exit(f"needs the shared corpus: {LAB_LOG} is missing")
+        sys.exit(f"the lab's gateway log is missing: {LAB_LOG}")
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="ikelog-bench-"))
     folder.mkdir(parents=True, exist_ok=True)

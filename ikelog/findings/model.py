@@ -89,6 +89,11 @@ class Finding:
 
     ``ike_sa`` is the SA's label (``eap[3]``), or ``None`` for lines that
     no SA could be found for. ``evidence`` is in line order.
+
+    ``topic`` is the summary without what is particular to the SA (counts,
+    message IDs); benign findings that agree in everything but that are
+    grouped into one (:func:`ikelog.findings.group.grouped`), which then
+    names every SA in ``group`` (``ike_sa`` is the first of them).
     """
 
     kind: Kind
@@ -98,6 +103,15 @@ class Finding:
     summary: str
     explanation: str
     fix: str
+    topic: str | None = None
+    group: tuple[str, ...] = ()
+
+    @property
+    def ike_sas(self) -> tuple[str, ...]:
+        """Every SA this finding is about: the group, or the one SA."""
+        if self.group:
+            return self.group
+        return (self.ike_sa,) if self.ike_sa is not None else ()
 
     @property
     def lines(self) -> list[int]:
@@ -113,6 +127,7 @@ class Finding:
             "kind": self.kind.value,
             "severity": self.severity.value,
             "ike_sa": self.ike_sa,
+            "ike_sas": list(self.ike_sas),
             "lines": self.lines,
             "evidence": [{"line": e.line, "text": e.text} for e in self.evidence],
             "summary": self.summary,

@@ -15,6 +15,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from .. import events as ev
 from ..replay.model import Exchange, IkeSa
 from ..trace import Correlation, Trace, outcome, stamp
 from .common import exchange_notes
@@ -81,6 +82,25 @@ def summary(trace: Trace) -> Panel:
     return Panel(grid, title="ikelog", expand=False)
 
 
+def unrecognized(trace: Trace, limit: int = 10) -> Table:
+    """The first lines the grammar did not know, so they can be read."""
+    lines = [e for e in trace.events or () if isinstance(e.body, ev.Unrecognized)][
+        :limit
+    ]
+    table = Table(
+        title=f"unrecognized lines (first {len(lines)} of {trace.counts.unrecognized})",
+        header_style="bold",
+        show_header=False,
+        box=None,
+    )
+    table.add_column("line", justify="right", style="dim", no_wrap=True)
+    table.add_column("text", overflow="fold")
+    for e in lines:
+        text = trace.line_text(e.line, e.source) or e.body.text  # type: ignore[attr-defined]
+        table.add_row(str(e.line), Text(text))
+    return table
+
+
 def sa_facts(sa: IkeSa) -> Table:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
@@ -128,14 +148,19 @@ def sa_facts(sa: IkeSa) -> Table:
                 style="bold red",
             ),
         )
-    if sa.attribution != "exact":
+    if sa.attribution == "inferred":
         grid.add_row(
             "attribution",
             Text(
-                "inferred: without tags, this SA's first exchanges were matched by "
-                "elimination",
+                "inferred: without <name|id> tags this SA's unnamed start was "
+                "matched to its later lines by elimination",
                 style="yellow",
             ),
+        )
+    elif sa.attribution == "partial":
+        grid.add_row(
+            "attribution",
+            Text("partial: the log starts after this SA began", style="yellow"),
         )
     return grid
 
@@ -205,6 +230,8 @@ def ladder(sa: IkeSa) -> Table:
             _payloads(x.request),
             _notes(x, True),
         )
+        if x.version == 1 and x.response is None and x.messages == 1:
+            continue  # an INFORMATIONAL_V1 is one message, never answered
         if x.response is not None or x.response_fragments:
             table.add_row(
                 _clock(x.response_ts),
@@ -221,6 +248,8 @@ def ladder(sa: IkeSa) -> Table:
                 Text("no response in log", style="yellow"),
                 _notes(x, False),
             )
+        for inbound, payloads in x.more:  # IKEv1: the exchange's later messages
+            table.add_row("", "", "◀──" if inbound else "──▶", _payloads(payloads), "")
     return table
 
 
@@ -309,7 +338,7 @@ def sa_table(sas: list[IkeSa]) -> Table:
     """One line per SA, for logs with many of them."""
     table = Table(header_style="bold")
     for col in ("IKE SA", "role", "remote", "identity", "outcome", "pairs", "reason"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for sa in sas:
         fail = sa.failure
         state = outcome(sa)
@@ -345,6 +374,8 @@ def report(
 ) -> Iterator[RenderableType]:
     """The whole report: summary, SAs (detailed or as a table), leases."""
     yield summary(trace)
+    if trace.counts.unrecognized and trace.events:
+        yield unrecognized(trace)
     sas = trace.ike_sas
     if only is not None:
         sas = trace.select(only)
