@@ -278,8 +278,10 @@ def _export(trace: Trace, folder: str, fmt: str) -> None:
 
     try:
         paths = write_tables(trace.tables.all(), folder, fmt)
-    except (ImportError, OSError) as exc:
+    except ImportError as exc:
         _fail(str(exc))
+    except OSError as exc:
+        _fail(f"--{fmt} {folder}: {exc.strerror or exc}")
     sys.stderr.write(f"wrote {len(paths)} {fmt} tables to {folder}\n")
 
 

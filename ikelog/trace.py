@@ -323,4 +323,5 @@ def lease_dict(x: LeaseRecord) -> dict[str, Any]:
         "online_line": x.online_line,
         "offline_line": x.offline_line,
         "ike_sa": x.ike_sa,
+        "ike_sa_label": x.ike_sa_label,
     }

@@ -1266,6 +1266,7 @@ class Replay:
                 online_ts=e.ts,
                 online_line=e.line,
                 ike_sa=sa.unique_id if sa else None,
+                ike_sa_label=sa.label if sa else None,
             )
             self.leases.append(rec)
             self._online_leases[v.address] = rec

@@ -232,6 +232,7 @@ class LeaseRecord:
     online_line: int | None = None
     offline_line: int | None = None
     ike_sa: int | None = None
+    ike_sa_label: str | None = None
 
     @property
     def online(self) -> bool:
