@@ -445,6 +445,14 @@ def exchanges_frame(
             "cookie_challenges": _plain_ints([x.cookie_challenges for x in xs]),
             "invalid_ke": _plain_ints([x.invalid_ke for x in xs]),
             "messages": _plain_ints([_messages(x) for x in xs]),
+            # IKEv1: the exchange's later messages, as in the JSON document
+            "more": [
+                [
+                    {"direction": "in" if inbound else "out", "payloads": list(p)}
+                    for inbound, p in x.more
+                ]
+                for x in xs
+            ],
         }
     )
 
@@ -462,6 +470,7 @@ def leases_frame(leases: Sequence[LeaseRecord]) -> pd.DataFrame:
             "online_line": _ints([x.online_line for x in leases]),
             "offline_line": _ints([x.offline_line for x in leases]),
             "ike_sa": _ints([x.ike_sa for x in leases]),
+            "ike_sa_label": _strings([x.ike_sa_label for x in leases]),
         }
     )
 

@@ -94,9 +94,7 @@ def match_message(candidates: list[IkeSa], msg: ev.Message) -> list[IkeSa]:
     if msg.exchange in IKEV1_EXCHANGES:
         # random message IDs: an SA that has this one, else any IKEv1 SA
         known = [
-            sa
-            for sa in candidates
-            if any(x.message_id == msg.message_id for x in sa.exchanges)
+            sa for sa in candidates if sa.v1_exchange(msg.exchange, msg.message_id)
         ]
         return known or [sa for sa in candidates if sa.version == 1]
     kept = []

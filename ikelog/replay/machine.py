@@ -607,6 +607,7 @@ class Replay:
     def _merge(self, named: IkeSa, early: IkeSa) -> None:
         """Move what ``early`` (unnamed) knows into ``named``."""
         named.exchanges[:0] = early.exchanges
+        named.reindex()
         named.problems[:0] = early.problems
         named.vendor_ids[:0] = early.vendor_ids
         named.timeline[:0] = early.timeline
@@ -712,7 +713,7 @@ class Replay:
                 or (x.type != m.exchange)
             ):
                 x = Exchange(m.exchange, m.message_id, initiator)
-                sa.exchanges.append(x)
+                sa.add_exchange(x)
             if initiator == "local":
                 sa.next_local_mid = max(sa.next_local_mid, m.message_id + 1)
             else:
@@ -730,7 +731,7 @@ class Replay:
         else:
             if x is None:
                 x = Exchange(m.exchange, m.message_id, initiator)
-                sa.exchanges.append(x)
+                sa.add_exchange(x)
             if frag is not None:
                 x.response_fragments = max(x.response_fragments, frag[1])
             elif m.payloads == ("N(COOKIE)",):
@@ -785,15 +786,11 @@ class Replay:
                 sa.attribution = "exact"
         if m.fragment is not None:
             return  # FIXME: count IKEv1 FRAG(n) fragments of the exchange
-        x = None
-        for old in reversed(sa.exchanges):
-            if old.type == m.exchange and old.message_id == m.message_id:
-                x = old
-                break
+        x = sa.v1_exchange(m.exchange, m.message_id)
         if x is None or (x.complete and m.exchange != "INFORMATIONAL_V1"):
             x = Exchange(m.exchange, m.message_id, "remote" if m.inbound else "local")
             x.version = 1
-            sa.exchanges.append(x)
+            sa.add_exchange(x)
         x.messages += 1
         if x.request is None:
             x.request = m.payloads

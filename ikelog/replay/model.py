@@ -173,6 +173,9 @@ class IkeSa:
     next_local_mid: int = 0
     last_remote_mid: int = -1
     window_known: bool = True
+    #: (initiator, message ID) -> latest exchange, so lookups do not scan
+    exchange_index: dict[tuple[str, int], Exchange] = field(default_factory=dict)
+    v1_index: dict[tuple[str, int], Exchange] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -205,10 +208,22 @@ class IkeSa:
         return None
 
     def find_exchange(self, initiator: str, message_id: int) -> Exchange | None:
-        for x in reversed(self.exchanges):
-            if x.initiator == initiator and x.message_id == message_id:
-                return x
-        return None
+        """The latest exchange with this requester and message ID."""
+        return self.exchange_index.get((initiator, message_id))
+
+    def v1_exchange(self, exchange: str, message_id: int) -> Exchange | None:
+        """IKEv1: the latest exchange of this type under this message ID."""
+        return self.v1_index.get((exchange, message_id))
+
+    def add_exchange(self, x: Exchange) -> None:
+        self.exchanges.append(x)
+        self.exchange_index[(x.initiator, x.message_id)] = x
+        self.v1_index[(x.type, x.message_id)] = x
+
+    def reindex(self) -> None:
+        """Rebuild the exchange index after ``exchanges`` was edited."""
+        self.exchange_index = {(x.initiator, x.message_id): x for x in self.exchanges}
+        self.v1_index = {(x.type, x.message_id): x for x in self.exchanges}
 
     def child(self, unique_id: int) -> ChildSa | None:
         for c in self.child_sas:
