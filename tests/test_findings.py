@@ -11,12 +11,15 @@ from typer.testing import CliRunner
 import ikelog
 from ikelog.cli import app
 from ikelog.events import EapStep, Event, Foreign, Unrecognized
-from ikelog.findings import Evidence, Finding, Kind, Severity
+from ikelog.findings import Evidence, Finding, Kind, Severity, diagnose
 from ikelog.findings.context import Context
+from ikelog.findings.group import grouped
 from ikelog.findings.model import order_key
 from ikelog.findings.proposals import compare, side_by_side, transform_type
 from ikelog.render import findings as render
 from ikelog.replay.model import IkeSa
+
+from .conftest import corpus
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 MISMATCH = str(SAMPLES / "lab-gateway-proposal-mismatch.log")
@@ -88,7 +91,10 @@ def test_trace_findings_on_the_sample() -> None:
     assert top.kind is Kind.PROPOSAL_MISMATCH_IKE
     assert top.ike_sa == "(unnamed)[1]"
     assert top.lines == [15, 16, 18]
-    assert top.evidence[-1].text == "received proposals unacceptable"
+    # quoted as the log wrote it, prefix and all
+    assert top.evidence[-1].text == (
+        "Dec  3 16:43:25 15[IKE] <1> received proposals unacceptable"
+    )
 
 
 def test_markdown_render() -> None:
@@ -96,7 +102,7 @@ def test_markdown_render() -> None:
     text = render.markdown(found, source="gw.log")
     assert text.startswith("## ikelog findings for `gw.log`")
     assert "### ERROR: proposal-mismatch-ike ((unnamed)[1])" in text
-    assert "    18: received proposals unacceptable" in text
+    assert "    18: Dec  3 16:43:25 15[IKE] <1> received proposals unacceptable" in text
 
 
 def test_rich_render_fixed_width() -> None:
@@ -193,3 +199,172 @@ def test_of_and_near() -> None:
     assert ctx.of(EapStep) == []
     assert [e.line for e in ctx.near(1, 1)] == [2]
     assert [e.line for e in ctx.near(0, 5)] == [3, 1, 2]
+
+
+# -- evidence as the log wrote it ---------------------------------------------------
+
+
+def test_evidence_quotes_the_line_as_written() -> None:
+    found = ikelog.load(SEED).findings()
+    switch = next(f for f in found if f.kind is Kind.PEER_CONFIG_SWITCH)
+    assert switch.evidence[-1] == Evidence(40, "switching to peer config 'eap'")
+    dpd = next(f for f in found if f.kind is Kind.DPD)
+    assert dpd.evidence[0] == Evidence(
+        88, "09:58:20: parsed INFORMATIONAL request 7 [ ]"
+    )
+
+
+def test_evidence_is_rebuilt_without_line_texts() -> None:
+    trace = ikelog.load(SEED)
+    trace.texts = []  # as a caller that kept no texts
+    switch = next(f for f in trace.findings() if f.kind is Kind.PEER_CONFIG_SWITCH)
+    assert switch.evidence[-1] == Evidence(40, 'switching to peer config "eap"')
+
+
+def test_each_daemon_quotes_its_own_file() -> None:
+    lab = corpus("lab", "d-eap-wrong-password")
+    gw, c1 = lab / "gw/charon.log", lab / "c1/charon.log"
+    trace = ikelog.load([gw, c1])
+    texts = {
+        "eap[1]": gw.read_text().splitlines(),
+        "home[1]": c1.read_text().splitlines(),
+    }
+    errors = [f for f in trace.findings() if f.severity is Severity.ERROR]
+    assert {f.ike_sa for f in errors} == set(texts)
+    for f in errors:
+        assert f.ike_sa is not None
+        for e in f.evidence:
+            assert e.text == texts[f.ike_sa][e.line - 1]
+
+
+# -- benign findings of many SAs, told once -----------------------------------------
+
+
+def test_identical_info_findings_are_grouped() -> None:
+    def nat(n: int) -> Finding:
+        return Finding(
+            Kind.NAT, Severity.INFO, f"eap[{n}]", (Evidence(n * 10, f"l{n}"),),
+            "NAT seen", "e", "f",
+        )  # fmt: skip
+
+    errors = [_finding(Severity.ERROR, n, Kind.EAP_FAILURE) for n in (1, 2)]
+    found = grouped([nat(n) for n in range(1, 15)] + errors)
+    assert [f.kind for f in found] == [Kind.NAT, Kind.EAP_FAILURE, Kind.EAP_FAILURE]
+    group = found[0]
+    assert group.ike_sa == "eap[1]" and len(group.ike_sas) == 14
+    assert group.summary == (
+        "NAT seen, on 14 IKE SAs: "
+        + ", ".join(f"eap[{n}]" for n in range(1, 11))
+        + " and 4 more"
+    )
+    assert group.lines == [10, 20, 30]
+    d = group.to_dict()
+    assert d["ike_sa"] == "eap[1]" and d["ike_sas"][-1] == "eap[14]"
+    # a single one, and different advice, stay apart
+    other = Finding(Kind.NAT, Severity.INFO, "x[1]", (), "NAT seen", "e", "other")
+    assert grouped([nat(1), other]) == [nat(1), other]
+
+
+def test_many_clients_gateway_is_not_buried_in_infos() -> None:
+    result = runner.invoke(
+        app, ["diagnose", "--json", str(SAMPLES / "lab-many-clients-gateway.log.gz")]
+    )
+    doc = json.loads(result.stdout)
+    found = doc["findings"]
+    assert [f["severity"] for f in found].count("error") == 5
+    infos = {f["kind"]: f for f in found if f["severity"] == "info"}
+    assert sorted(infos) == ["dpd", "nat"]
+    nat = infos["nat"]
+    assert len(nat["ike_sas"]) == 200 and nat["ike_sa"] == nat["ike_sas"][0]
+    assert "on 200 IKE SAs: eap[1], eap[2]," in nat["summary"]
+    assert len(nat["evidence"]) == 3
+    assert all(len(f["ike_sas"]) == 1 for f in found if f["severity"] == "error")
+    per_sa = diagnose(
+        ikelog.load(SAMPLES / "lab-many-clients-gateway.log.gz"), group=False
+    )
+    assert sum(1 for f in per_sa if f.kind is Kind.DPD) == 195
+
+
+# -- what the rules say -------------------------------------------------------------
+
+SYSLOG = "Jan 09 15:55:{:02d} vultr charon-systemd[262360]: {}"
+
+
+def _refused(port: int) -> list[str]:
+    """A responder answering INVALID_KE_PAYLOAD to a client's first try."""
+    return [
+        f"received packet: from 198.51.100.2[{port}] to 203.0.113.1[500] (660 bytes)",
+        "parsed IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) ]",
+        "198.51.100.2 is initiating an IKE_SA",
+        "selected proposal: IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/"
+        "MODP_2048",
+        "key exchange method MODP_2048_256 unacceptable, requesting MODP_2048",
+        "generating IKE_SA_INIT response 0 [ N(INVAL_KE) ]",
+        f"sending packet: from 203.0.113.1[500] to 198.51.100.2[{port}] (38 bytes)",
+    ]
+
+
+def _attempts(*ports: int) -> list[Finding]:
+    lines = [
+        SYSLOG.format(n, line)
+        for n, port in enumerate(ports)
+        for line in _refused(port)
+    ]
+    return ikelog.read_lines(lines).findings()
+
+
+def test_invalid_ke_refusal_is_the_first_half_of_a_retry() -> None:
+    found = _attempts(46558)
+    assert [(f.kind, f.severity) for f in found] == [(Kind.INVALID_KE, Severity.INFO)]
+    assert "first half of such a retry" in found[0].explanation
+    assert "not in these lines" in found[0].explanation
+
+
+def test_invalid_ke_refused_again_on_the_retry_is_a_loop() -> None:
+    loop = _attempts(46558, 46558)
+    assert [(f.kind, f.severity) for f in loop] == [
+        (Kind.INVALID_KE_LOOP, Severity.ERROR),
+        (Kind.INVALID_KE, Severity.INFO),
+    ]
+    assert loop[1].summary.endswith("; the retry is the IKE SA of line 8")
+    # two clients behind one NAT, each refused once: no loop
+    kinds = {f.kind for f in _attempts(46558, 40000)}
+    assert kinds == {Kind.INVALID_KE}
+
+
+def test_no_incomplete_for_a_failed_sa() -> None:
+    found = _attempts(46558)
+    assert Kind.INCOMPLETE not in {f.kind for f in found}
+    retried = (
+        _attempts(46558)[:0]
+        + ikelog.read_lines(
+            [SYSLOG.format(0, x) for x in _refused(46558)]
+            + [SYSLOG.format(1, x) for x in _refused(46558)[:3]]
+        ).findings()
+    )
+    incomplete = [f for f in retried if f.kind is Kind.INCOMPLETE]
+    assert [f.summary for f in incomplete] == [
+        "outcome not in the log: IKE_SA_INIT was in progress when the log ends"
+    ]
+
+
+def test_windows_advice_follows_the_log() -> None:
+    seed = Path(SEED).read_text().splitlines()
+    found = ikelog.read_lines(seed).findings()
+    windows = next(f for f in found if f.kind is Kind.PLATFORM)
+    assert "IKE_AUTH request in 3 fragments) and worked" in windows.explanation
+    assert windows.fix.startswith("Nothing to fix")
+    assert "Set-VpnConnectionIPsecConfiguration" not in windows.fix
+    weak = [
+        line.replace(
+            "IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048",
+            "IKE:3DES_CBC/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024",
+        )
+        for line in seed
+    ]
+    found = ikelog.read_lines(weak).findings()
+    windows = next(f for f in found if f.kind is Kind.PLATFORM)
+    assert "the weak 3DES_CBC, HMAC_SHA1_96, PRF_HMAC_SHA1, MODP_1024" in (
+        windows.explanation
+    )
+    assert "Set-VpnConnectionIPsecConfiguration" in windows.fix

@@ -18,6 +18,9 @@ findings, one module per family:
   given next to it: duplicate IKE SAs, CHILD SAs without traffic, shared
   reqids.
 
+Evidence quotes the log's lines as written (the trace keeps their text);
+benign findings repeated on many SAs are told once (:mod:`.group`).
+
 Nothing here reads files or the clock; the caller passes the events.
 """
 
@@ -30,7 +33,8 @@ from typing import TYPE_CHECKING
 from .. import events as ev
 from ..transcripts import Transcript
 from . import auth, child, listing, network, platform, proposals
-from .context import Context, View, evidence
+from .context import Context, LineText, View, evidence
+from .group import grouped
 from .model import Evidence, Finding, Kind, Severity, order_key
 
 if TYPE_CHECKING:
@@ -68,16 +72,22 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def diagnose(trace: Trace, events: Iterable[ev.Event] | None = None) -> list[Finding]:
+def diagnose(
+    trace: Trace, events: Iterable[ev.Event] | None = None, *, group: bool = True
+) -> list[Finding]:
     """The findings for a replayed log, most severe first.
 
     ``events`` are the events the trace was replayed from; without them
     (and without ``trace.events``) rules see only the replay's records.
-    Listings pasted among the log's lines are diagnosed too.
+    Listings pasted among the log's lines are diagnosed too. Evidence is
+    quoted from the trace's line texts where it kept them. ``group``
+    makes identical info findings of several SAs one (see :mod:`.group`).
     """
+    line_text = _line_text(trace)
     if events is None and trace.daemons:
         # several daemons' logs: each is diagnosed with its own lines (unique
-        # ids and line numbers repeat between them)
+        # ids and line numbers repeat between them; each event names its
+        # input, so its text is found all the same)
         found = [
             f
             for sas, daemon_events in trace.daemons
@@ -86,6 +96,8 @@ def diagnose(trace: Trace, events: Iterable[ev.Event] | None = None) -> list[Fin
                 daemon_events,
                 total_lines=trace.counts.total,
                 listings=listing.listings_in(daemon_events),
+                line_text=line_text,
+                group=group,
             )
         ]
         return sorted(found, key=order_key)
@@ -97,7 +109,16 @@ def diagnose(trace: Trace, events: Iterable[ev.Event] | None = None) -> list[Fin
         events,
         total_lines=trace.counts.total,
         listings=listing.listings_in(events),
+        line_text=line_text,
+        group=group,
     )
+
+
+def _line_text(trace: Trace) -> LineText | None:
+    """The trace's lookup of line texts, if it kept any."""
+    if not getattr(trace, "texts", None):
+        return None
+    return trace.line_text
 
 
 def diagnose_sas(
@@ -106,15 +127,27 @@ def diagnose_sas(
     *,
     total_lines: int = 0,
     listings: Sequence[Transcript] = (),
+    line_text: LineText | None = None,
+    group: bool = True,
 ) -> list[Finding]:
     """:func:`diagnose` on bare records: a list of IKE SAs and events, and
-    swanctl listings."""
+    swanctl listings.
+
+    ``line_text`` gives an input line's text as written (``(line, source)
+    -> text``, as :meth:`ikelog.trace.Trace.line_text`); without it
+    evidence is rebuilt from the events. ``group`` as for :func:`diagnose`.
+    """
     # the rules make many short-lived lists and no cycles: the cyclic
     # collector would only walk the events again and again
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        ctx = Context.build(sas, events, total_lines)  # type: ignore[arg-type]
+        ctx = Context.build(
+            sas,  # type: ignore[arg-type]
+            events,
+            total_lines,
+            line_text=line_text,
+        )
         found: list[Finding] = []
         for rule in RULES:
             found.extend(rule(ctx))
@@ -130,7 +163,8 @@ def diagnose_sas(
         and not any(f.severity is not Severity.INFO for f in found)
     ):
         found.append(_no_sa(ctx))
-    return sorted(_unique(found), key=order_key)
+    unique = list(_unique(found))
+    return sorted(grouped(unique) if group else unique, key=order_key)
 
 
 def diagnose_inputs(
@@ -139,7 +173,7 @@ def diagnose_inputs(
     """The findings of a log (if any) and of the listings given next to it,
     most severe first."""
     found = trace.findings() if trace is not None else []
-    found.extend(listing.diagnose(transcripts))
+    found.extend(grouped(listing.diagnose(transcripts)))
     return sorted(_unique(found), key=order_key)
 
 
@@ -158,11 +192,20 @@ def _unique(found: Iterable[Finding]) -> Iterator[Finding]:
             yield f
 
 
+#: SA states that are an outcome: an SA in one is not left incomplete
+#: (unless only the daemon's stop failed it, which tells no outcome).
+_ENDED = ("failed", "deleted", "rekeyed")
+
+
 def _incomplete(ctx: Context, found: list[Finding]) -> Iterator[Finding]:
     serious = {f.ike_sa for f in found if f.severity is not Severity.INFO}
     for view in ctx.views:
         sa = view.sa
         if sa is None or view.established or view.label in serious:
+            continue
+        failure = sa.failure
+        stopped = failure is not None and failure.what == "not-established"
+        if sa.state in _ENDED and not stopped:
             continue
         last = sa.exchanges[-1] if sa.exchanges else None
         stage = last.type if last is not None else "IKE_SA_INIT"
@@ -170,14 +213,13 @@ def _incomplete(ctx: Context, found: list[Finding]) -> Iterator[Finding]:
         if last is not None:
             line = last.response_line or last.request_line
         proof = [e for e in view.events if e.line == line] or view.events[-1:]
-        stopped = any(p.what == "not-established" for p in sa.problems)
         yield Finding(
             Kind.INCOMPLETE,
             Severity.INFO,
             view.label,
-            evidence(proof),
-            f"outcome not in the log: {stage} was in progress when it "
-            + ("the daemon stopped" if stopped else "ends"),
+            view.evidence(proof),
+            f"outcome not in the log: {stage} was in progress when "
+            + ("the daemon stopped" if stopped else "the log ends"),
             "The IKE SA was neither established nor failed with a reason "
             "within these lines; the excerpt probably stops too early.",
             "Get the log lines that follow (or a log of the other side) "
@@ -190,7 +232,7 @@ def _no_sa(ctx: Context) -> Finding:
         Kind.NO_IKE_SA,
         Severity.INFO,
         None,
-        evidence(ctx.unattributed.events[:1]),
+        ctx.evidence(ctx.unattributed.events[:1]),
         "no IKE SA in this log",
         "Nothing in these lines belongs to an IKE negotiation: no packet "
         "from a peer reached this daemon (or the log level hides it).",
@@ -201,4 +243,4 @@ def _no_sa(ctx: Context) -> Finding:
 
 
 # re-exported for callers that build their own contexts
-_ = (View, Evidence)
+_ = (View, Evidence, evidence)

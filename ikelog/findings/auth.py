@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from .. import events as ev
-from .context import Context, View, evidence
+from .context import Context, View
 from .model import Finding, Kind, Severity
 
 _CANDIDATE = re.compile(r'peer config "(?P<name>[^"]*)", ike match: (?P<score>\d+)')
@@ -83,7 +83,7 @@ def _eap(view: View) -> Iterator[Finding]:
             Kind.EAP_FAILURE,
             Severity.ERROR,
             view.label,
-            evidence(proof),
+            view.evidence(proof),
             f"EAP failed{who}: the client refused the offered EAP method (NAK) "
             "and no other method was left",
             "The server started an EAP method the client does not support; "
@@ -101,7 +101,7 @@ def _eap(view: View) -> Iterator[Finding]:
         Kind.EAP_FAILURE,
         Severity.ERROR,
         view.label,
-        evidence(proof),
+        view.evidence(proof),
         (
             f"EAP authentication failed{who}: wrong user name or password"
             if wrong
@@ -154,7 +154,7 @@ def _certs(view: View) -> Iterator[Finding]:
             Kind.CERT_EXPIRED,
             Severity.ERROR,
             view.label,
-            evidence(proof),
+            view.evidence(proof),
             "the peer's certificate is outside its validity period",
             "A certificate in the chain is not yet valid or has expired "
             "(the line gives its validity dates), so the peer's signature "
@@ -168,7 +168,7 @@ def _certs(view: View) -> Iterator[Finding]:
             Kind.CERT_ID_MISMATCH,
             Severity.ERROR,
             view.label,
-            evidence(proof),
+            view.evidence(proof),
             "the peer's identity does not match its certificate",
             "The identity the peer sent (or the one configured for it) is not "
             "contained in its certificate's subject or subjectAltNames.",
@@ -196,7 +196,7 @@ def _certs(view: View) -> Iterator[Finding]:
             Kind.CERT_UNTRUSTED,
             Severity.ERROR,
             view.label,
-            evidence(proof),
+            view.evidence(proof),
             "we do not trust the peer's certificate: no issuer (CA) "
             "certificate found" + (f" for {issuer}" if issuer else ""),
             "We received the peer's end-entity certificate"
@@ -222,7 +222,7 @@ def _certs(view: View) -> Iterator[Finding]:
         Kind.CERT_ID_MISMATCH if ident else Kind.PEER_AUTH_FAILED,
         Severity.ERROR,
         view.label,
-        evidence(proof),
+        view.evidence(proof),
         f"no trusted public key found for the peer's identity '{ident}'"
         if ident
         else "we could not verify the peer's authentication",
@@ -256,7 +256,7 @@ def _psk(view: View) -> Iterator[Finding]:
             Kind.PEER_AUTH_FAILED,
             Severity.ERROR,
             view.label,
-            evidence([*mismatch, *_auth_failed_notifies(view, inbound=False)]),
+            view.evidence([*mismatch, *_auth_failed_notifies(view, inbound=False)]),
             "pre-shared key mismatch: the peer's AUTH does not match our key",
             "We found a pre-shared key for the two identities but the peer's "
             "AUTH payload was computed with a different one.",
@@ -269,7 +269,7 @@ def _psk(view: View) -> Iterator[Finding]:
             Kind.LOCAL_AUTH_FAILED,
             Severity.ERROR,
             view.label,
-            evidence(missing),
+            view.evidence(missing),
             "no key or secret to authenticate with",
             "charon found no private key or shared secret for the identities "
             "of this SA, so it could not build its own AUTH payload.",
@@ -318,7 +318,7 @@ def _auth_failed(ctx: Context, view: View) -> Iterator[Finding]:
             Kind.LOCAL_AUTH_FAILED,
             Severity.ERROR,
             view.label,
-            evidence([*responses, *errors]),
+            view.evidence([*responses, *errors]),
             "the peer rejected our authentication (AUTHENTICATION_FAILED)"
             + (" with a pre-shared key" if psk else ""),
             explanation,
@@ -329,7 +329,7 @@ def _auth_failed(ctx: Context, view: View) -> Iterator[Finding]:
         Kind.PEER_AUTH_FAILED,
         Severity.ERROR,
         view.label,
-        evidence(got),
+        view.evidence(got),
         "the peer reported AUTHENTICATION_FAILED: it did not accept our authentication",
         "The peer sent an INFORMATIONAL with AUTHENTICATION_FAILED after our "
         "IKE_AUTH response: it could not verify us (certificate not trusted, "
@@ -435,7 +435,7 @@ def _no_peer_config(view: View) -> Iterator[Finding]:
         Kind.NO_PEER_CONFIG,
         Severity.ERROR,
         view.label,
-        evidence([*lookup, *cands, *missing]),
+        view.evidence([*lookup, *cands, *missing]),
         f"no matching peer config{looked}",
         explanation,
         fix,
@@ -493,7 +493,7 @@ def _benign(view: View) -> Iterator[Finding]:
             Kind.EAP_NAK,
             Severity.INFO,
             view.label,
-            evidence([*naks, *after[:1]]),
+            view.evidence([*naks, *after[:1]]),
             "EAP method refused with a NAK, then "
             + (f"switched to {method} (benign)" if method else "another method"),
             "The server first offered an EAP method the client does not "
@@ -516,7 +516,7 @@ def _benign(view: View) -> Iterator[Finding]:
             Kind.PEER_CONFIG_SWITCH,
             Severity.INFO,
             view.label,
-            evidence(switched),
+            view.evidence(switched),
             "peer config switched"
             + (f" to '{target}'" if target else "")
             + " during IKE_AUTH (benign)",

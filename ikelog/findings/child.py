@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .. import events as ev
-from .context import Context, View, evidence
+from .context import Context, View
 from .model import Finding, Kind, Severity
 
 
@@ -58,7 +58,7 @@ def traffic_selectors(ctx: Context) -> Iterator[Finding]:
             Kind.TS_MISMATCH,
             Severity.ERROR,
             view.label,
-            evidence([*local, *peer, *failed]),
+            view.evidence([*local, *peer, *failed]),
             summary,
             why + kept,
             "Make local_ts/remote_ts (leftsubnet/rightsubnet) on both sides "
@@ -80,7 +80,9 @@ def kernel_install(ctx: Context) -> Iterator[Finding]:
             Kind.INSTALL_CHILD_SA_FAILED,
             Severity.ERROR,
             view.label,
-            evidence([*kernel[:2], *failed, *_child_problems(view, "child_failed")]),
+            view.evidence(
+                [*kernel[:2], *failed, *_child_problems(view, "child_failed")]
+            ),
             "CHILD SA negotiated but the kernel refused to install it",
             "The algorithms and traffic selectors were agreed, but adding the "
             "IPsec SAs (SAD entries) to the kernel failed, so the CHILD SA "
@@ -117,7 +119,7 @@ def virtual_ips(ctx: Context) -> Iterator[Finding]:
             Kind.VIP_FAILURE,
             Severity.ERROR,
             view.label,
-            evidence([*local, *peer]),
+            view.evidence([*local, *peer]),
             "no virtual IP: the address pool is exhausted"
             if full
             else "no virtual IP could be assigned",
@@ -149,7 +151,7 @@ def rekeying(ctx: Context) -> Iterator[Finding]:
                 Kind.REKEY_COLLISION,
                 Severity.INFO,
                 view.label,
-                evidence(coll),
+                view.evidence(coll),
                 "rekey collision resolved (benign)",
                 "Both peers started rekeying the same SA at once; RFC 7296 "
                 "2.8.1 resolves this by nonces, the loser's new SA is "
@@ -198,7 +200,7 @@ def _both_deleted(ctx: Context) -> Iterator[Finding]:
             Kind.REKEYED_SA_DELETED,
             Severity.WARNING,
             f"{name}[{fresh[0] if fresh else min(uids)}]",
-            evidence(proof),
+            ctx.evidence(proof),
             f"we deleted {labels} at the same moment, including the new one",
             "Two IKE SAs of the same connection exist after an IKE rekey and "
             "we sent DELETE for both at once, which leaves no IKE SA at all."
@@ -253,7 +255,7 @@ def duplicates(ctx: Context) -> Iterator[Finding]:
             Kind.DUPLICATE_IKE_SAS,
             Severity.WARNING,
             labels[0],
-            evidence(proof),
+            ctx.evidence(proof),
             f"{len(views)} IKE SAs established in parallel for the same peer "
             f"({', '.join(labels)})",
             "The same connection to the same peer with the same identities "

@@ -23,12 +23,16 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .. import events as ev
 from ..replay.model import Exchange, IkeSa
 from .model import Evidence
+
+#: An input line's text as written: ``(line, source) -> text``, ``None``
+#: where it is not known (:meth:`ikelog.trace.Trace.line_text`).
+LineText = Callable[[int, int], str | None]
 
 
 @dataclass(slots=True)
@@ -39,6 +43,8 @@ class View:
     events: list[ev.Event] = field(default_factory=list)
     #: line number -> position in the log's (time) order, shared by views
     order: dict[int, int] = field(default_factory=dict)
+    #: the log's own text of a line, shared by views (see :func:`evidence`)
+    line_text: LineText | None = field(default=None, repr=False, compare=False)
     #: the events by body class, built on the first :meth:`of`
     _index: ByClass | None = field(default=None, repr=False, compare=False)
 
@@ -58,6 +64,10 @@ class View:
         if self._index is None:
             self._index = ByClass(self.events)
         return self._index.of(types)
+
+    def evidence(self, events: Iterable[ev.Event]) -> tuple[Evidence, ...]:
+        """Evidence lines for events, quoted as the log wrote them."""
+        return evidence(events, self.line_text)
 
     @property
     def exchanges(self) -> list[Exchange]:
@@ -132,6 +142,7 @@ class Context:
     views: list[View]
     total_lines: int
     unattributed: View
+    line_text: LineText | None = field(default=None, repr=False, compare=False)
     _index: ByClass | None = field(default=None, repr=False, compare=False)
     _by_line: list[tuple[int, int]] | None = field(
         default=None, repr=False, compare=False
@@ -139,15 +150,30 @@ class Context:
 
     @classmethod
     def build(
-        cls, sas: Sequence[IkeSa], events: Iterable[ev.Event], total_lines: int = 0
+        cls,
+        sas: Sequence[IkeSa],
+        events: Iterable[ev.Event],
+        total_lines: int = 0,
+        *,
+        line_text: LineText | None = None,
     ) -> Context:
+        """Views of ``sas`` over ``events``.
+
+        ``line_text`` gives an input line's text as written, for evidence
+        (``Trace.line_text``); events say which input they come from.
+        """
         events = list(events)
         order = {e.line: i for i, e in enumerate(events)}
-        views = [View(sa, order=order) for sa in sas]
-        rest = View(None, order=order)
+        views = [View(sa, order=order, line_text=line_text) for sa in sas]
+        rest = View(None, order=order, line_text=line_text)
         for e, view in zip(events, _owners(events, views), strict=True):
             (view or rest).events.append(e)
-        return cls(list(sas), events, views, total_lines or len(events), rest)
+        total = total_lines or len(events)
+        return cls(list(sas), events, views, total, rest, line_text)
+
+    def evidence(self, events: Iterable[ev.Event]) -> tuple[Evidence, ...]:
+        """Evidence lines for events, quoted as the log wrote them."""
+        return evidence(events, self.line_text)
 
     def all_views(self) -> list[View]:
         """The SA views, then the unattributed lines if they say anything."""
@@ -243,6 +269,12 @@ def describe(e: ev.Event) -> str:
     Bodies that keep their text give it back; the common structured ones
     are written the way charon writes them.
     """
+    # FIXME: the rebuilt text is not the log's: it loses the wording of
+    # other versions ("IKE_SA" in DELETE lines, 'eap' quoting, "DH group"
+    # for "key exchange method"), spacing ("[  ]") and whole lines (peer
+    # config candidates, id matches). It is used only when no line text is
+    # at hand (a trace loaded with keep_events=False, a Context built
+    # without line_text); passing the texts everywhere would retire it.
     b = e.body
     text = getattr(b, "text", None)
     if isinstance(text, str) and not isinstance(b, ev.DaemonStart | ev.EapStep):
@@ -307,10 +339,19 @@ def describe(e: ev.Event) -> str:
     return b.kind.replace("_", " ")
 
 
-def evidence(events: Iterable[ev.Event]) -> tuple[Evidence, ...]:
-    """Evidence lines for events, in line order and without repeats."""
-    seen: dict[int, Evidence] = {}
+def evidence(
+    events: Iterable[ev.Event], line_text: LineText | None = None
+) -> tuple[Evidence, ...]:
+    """Evidence lines for events, in line order and without repeats.
+
+    Each line is quoted as written where ``line_text`` knows it (see
+    :class:`Context`), else rebuilt from the event (:func:`describe`).
+    """
+    seen: dict[tuple[int, int], Evidence] = {}
     for e in events:
-        if e.line not in seen:
-            seen[e.line] = Evidence(e.line, describe(e))
+        key = (e.source, e.line)
+        if key in seen:
+            continue
+        text = line_text(e.line, e.source) if line_text is not None else None
+        seen[key] = Evidence(e.line, describe(e) if text is None else text)
     return tuple(seen[k] for k in sorted(seen))

@@ -92,8 +92,9 @@ class Finding:
 
     ``topic`` is the summary without what is particular to the SA (counts,
     message IDs); benign findings that agree in everything but that are
-    grouped into one (:func:`ikelog.findings.group.grouped`), which then
-    names every SA in ``group`` (``ike_sa`` is the first of them).
+    grouped into one (:func:`ikelog.findings.group.grouped`), whose
+    ``group`` holds the label of each member's SA (``ike_sa`` is the first;
+    SAs without a unique id all read ``(unnamed)[?]``).
     """
 
     kind: Kind

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from .. import events as ev
 from ..replay.model import Exchange
-from .context import Context, View, evidence
+from .context import Context, View
 from .model import Finding, Kind, Severity
 
 #: IKE messages above this size are likely to be IP-fragmented on the way.
@@ -55,7 +55,7 @@ def retransmits(ctx: Context) -> Iterator[Finding]:
                     Kind.RETRANSMIT_SEND,
                     Severity.WARNING,
                     view.label,
-                    evidence(lines),
+                    view.evidence(lines),
                     f"{x.type} request {x.message_id} retransmitted "
                     f"{x.retransmits} times without an answer (so far)",
                     "Our request got no response before the log ends. " + _why(view, x),
@@ -66,12 +66,13 @@ def retransmits(ctx: Context) -> Iterator[Finding]:
                     Kind.RETRANSMIT_SEND,
                     Severity.INFO,
                     view.label,
-                    evidence(lines),
+                    view.evidence(lines),
                     f"{x.type} request {x.message_id} needed {x.retransmits} "
                     "retransmits before it was answered",
                     "Packets were lost or the peer was slow (busy, DoS "
                     "protection, a large fragmented message).",
                     "Nothing to fix unless it happens often.",
+                    topic="requests needed retransmits before they were answered",
                 )
 
 
@@ -95,7 +96,7 @@ def _timeout(view: View, gave_up: list[ev.Event], tries: list[ev.Event]) -> Find
             Kind.DPD_TIMEOUT,
             Severity.ERROR,
             view.label,
-            evidence(proof),
+            view.evidence(proof),
             "peer dead: DPD/INFORMATIONAL request unanswered, gave up",
             "The IKE SA was established, but a liveness check (or another "
             "INFORMATIONAL) got no answer after all retransmits, so charon "
@@ -113,7 +114,7 @@ def _timeout(view: View, gave_up: list[ev.Event], tries: list[ev.Event]) -> Find
         Kind.RETRANSMIT_SEND_TIMEOUT,
         Severity.ERROR,
         view.label,
-        evidence(proof),
+        view.evidence(proof),
         f"peer not responding: gave up after retransmitting {what}{size}",
         "No response came to our request even after the last "
         "retransmit, so charon gave up on the IKE SA. "
@@ -194,7 +195,7 @@ def half_open(ctx: Context) -> Iterator[Finding]:
                 Kind.HALF_OPEN_TIMEOUT,
                 Severity.ERROR,
                 view.label,
-                evidence([*init[-1:], e]),
+                view.evidence([*init[-1:], e]),
                 "half-open IKE SA timed out: IKE_AUTH never arrived",
                 "We answered IKE_SA_INIT but the client's IKE_AUTH never "
                 "reached us. That is the Windows 'error 809' pattern: the "
@@ -225,12 +226,14 @@ def liveness(ctx: Context) -> Iterator[Finding]:
                 Kind.DPD,
                 Severity.INFO,
                 view.label,
-                evidence(proof),
+                view.evidence(proof),
                 f"{len(dpd)} empty INFORMATIONAL exchanges: dead peer "
                 "detection, answered (benign)",
                 "An empty INFORMATIONAL is a liveness check (DPD); each one "
                 "was answered, so the peer was alive.",
                 "Nothing to fix.",
+                topic="empty INFORMATIONAL exchanges: dead peer detection, "
+                "answered (benign)",
             )
         sa = view.sa
         if sa.local_nat or sa.remote_nat:
@@ -247,7 +250,7 @@ def liveness(ctx: Context) -> Iterator[Finding]:
                 Kind.NAT,
                 Severity.INFO,
                 view.label,
-                evidence([*nat, *keep[:1]]),
+                view.evidence([*nat, *keep[:1]]),
                 f"NAT detected: {where} behind NAT (benign)",
                 "NAT detection found an address translation on the path, so "
                 "IKE moves to UDP 4500 and ESP is UDP-encapsulated; the side "
@@ -284,7 +287,7 @@ def mobike(ctx: Context) -> Iterator[Finding]:
                 Kind.MOBIKE,
                 Severity.INFO,
                 view.label,
-                evidence(updates),
+                view.evidence(updates),
                 "MOBIKE address update after establishment (benign)",
                 "With MOBIKE (RFC 4555) a peer tells the other which addresses "
                 "it has (ADD_4_ADDR/ADD_6_ADDR, NO_ADD_ADDR when it has no "
@@ -304,10 +307,11 @@ def mobike(ctx: Context) -> Iterator[Finding]:
                 Kind.PENDING,
                 Severity.INFO,
                 view.label,
-                evidence(proof),
+                view.evidence(proof),
                 f"{last.type} request {last.message_id} still unanswered "
                 "when the log ends",
                 "The last request on this SA has no response in these lines; "
                 "most likely the excerpt ends before it arrived.",
                 "Nothing to fix unless later lines show retransmits.",
+                topic="the last request still unanswered when the log ends",
             )

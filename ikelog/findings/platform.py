@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterator
 
 from .. import events as ev
-from .context import Context, View, evidence
+from ..replay.model import IkeSa
+from .context import Context, View
 from .model import Finding, Kind, Severity
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -30,7 +31,7 @@ def platform(ctx: Context) -> Iterator[Finding]:
                 Kind.PLATFORM,
                 Severity.INFO,
                 None,
-                evidence([d]),
+                ctx.evidence([d]),
                 "this log is from the strongSwan Android app"
                 + (f" {b.version}" if b.version else ""),
                 "The app proposes current algorithms only (newer versions "
@@ -75,30 +76,96 @@ def _windows(view: View) -> Finding | None:
         return None
     eap = bool(sa.eap)
     pairs = sa.pairs_to_establish
-    login = (
-        f" It took {pairs} request/response pairs to establish."
-        if pairs is not None
-        else ""
-    )
-    return Finding(
-        Kind.PLATFORM,
-        Severity.INFO,
-        view.label,
-        evidence(hints[:3]),
-        "client looks like Windows' built-in IKEv2 client"
-        + (f" ({pairs} pairs to establish)" if pairs is not None else ""),
+    weak = _weak(sa)
+    fragmented = [
+        x for x in sa.exchanges if x.request_fragments or x.response_fragments
+    ]
+    explanation = (
         "Windows proposes 3DES/SHA1/MODP_1024 unless told otherwise, sends "
         "no AUTH payload when it wants EAP, and asks for NBNS/SRV "
         "attributes. An EAP-MSCHAPv2 login needs 7 request/response pairs "
         "(IKE_SA_INIT, then IKE_AUTH with identity, method, success and "
         "AUTH), a machine-certificate login only 2; large certificate "
         "messages are the usual reason IKE_AUTH never arrives (error 809)."
-        + login
-        + (" This one uses EAP." if eap else ""),
-        "Configure stronger algorithms on the client with PowerShell "
-        "(Set-VpnConnectionIPsecConfiguration) and on the server accept them; "
-        "enable IKE fragmentation on the server.",
     )
+    explanation += " This one uses EAP." if eap else ""
+    advice: list[str] = []
+
+    # algorithms: advise only when the log shows the weak defaults in use
+    if sa.proposal:
+        explanation += f" This session uses {sa.proposal}" + (
+            f", with the weak {weak}." if weak else ", not the weak defaults."
+        )
+    elif weak:
+        explanation += f" The client proposed the weak {weak}."
+    if weak:
+        advice.append(
+            "Configure stronger algorithms on the client with PowerShell "
+            "(Set-VpnConnectionIPsecConfiguration) and accept them on the "
+            "server, then drop the weak proposal."
+        )
+
+    # fragmentation: say it worked, or advise it where IKE_AUTH got lost
+    worked = False
+    if fragmented:
+        x = fragmented[0]
+        count = x.request_fragments or x.response_fragments
+        side = "request" if x.request_fragments else "response"
+        worked = x.response is not None
+        explanation += (
+            f" IKE fragmentation was used ({x.type} {side} in {count} "
+            "fragments)" + (" and worked." if worked else ".")
+        )
+        if not worked:
+            advice.append(
+                f"The {x.type} request was fragmented by IKE and still got "
+                "no answer: check that UDP 4500 reaches the server."
+            )
+    elif not view.established and not any(
+        x.type == "IKE_AUTH" and x.response is not None for x in sa.exchanges
+    ):
+        advice.append(
+            "Enable IKE fragmentation on the server (fragmentation = yes) "
+            "so a large IKE_AUTH gets through."
+        )
+    good = [
+        said
+        for said, on in (
+            (
+                "the algorithms are not the weak defaults",
+                bool(sa.proposal) and not weak,
+            ),
+            ("IKE fragmentation worked", worked),
+        )
+        if on
+    ]
+    fix = " ".join(advice) or "Nothing to fix" + (
+        f": {' and '.join(good)}." if good else "."
+    )
+    return Finding(
+        Kind.PLATFORM,
+        Severity.INFO,
+        view.label,
+        view.evidence(hints[:3]),
+        "client looks like Windows' built-in IKEv2 client"
+        + (f" ({pairs} pairs to establish)" if pairs is not None else ""),
+        explanation,
+        fix,
+        topic="client looks like Windows' built-in IKEv2 client",
+    )
+
+
+#: Transforms of Windows' default proposal that are weak today.
+_WEAK = ("3DES_CBC", "HMAC_SHA1_96", "PRF_HMAC_SHA1", "MODP_1024")
+
+
+def _weak(sa: IkeSa) -> str | None:
+    """The weak transforms of the SA's proposal ("3DES_CBC, MODP_1024"), or
+    of the peer's proposals when none was selected; ``None`` if none."""
+    chosen = [sa.proposal] if sa.proposal else sa.received_proposals
+    names = {t for p in chosen for t in p.partition(":")[2].split("/")}
+    found = [w for w in _WEAK if w in names]
+    return ", ".join(found) or None
 
 
 def _network_manager(view: View) -> Finding | None:
@@ -110,7 +177,7 @@ def _network_manager(view: View) -> Finding | None:
         Kind.PLATFORM,
         Severity.INFO,
         view.label,
-        evidence(proof or view.events[:1]),
+        view.evidence(proof or view.events[:1]),
         "connection started by NetworkManager (connection named by UUID)",
         "NetworkManager's strongSwan and L2TP plugins name the connection "
         "after the NetworkManager profile's UUID. For L2TP/IPsec, the IPsec "

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .. import events as ev
-from .context import Context, View, evidence
+from ..replay.model import IkeSa
+from .context import Context, View
 from .model import Finding, Kind, Severity
 
 #: Transform types in the order charon prints them.
@@ -121,7 +122,7 @@ def _no_ike_config(view: View) -> Iterator[Finding]:
             Kind.NO_IKE_CONFIG,
             Severity.ERROR,
             view.label,
-            evidence([e, *_sent_no_prop(view, e)]),
+            view.evidence([e, *_sent_no_prop(view, e)]),
             f"no IKE config for the addresses {hosts}",
             "No connection here accepts IKE from this peer's address to this "
             "local address, so charon answered NO_PROPOSAL_CHOSEN before it "
@@ -217,7 +218,7 @@ def _local_refusal(
         "aes256-sha256-modp2048 on both sides."
     )
     return Finding(
-        kind, Severity.ERROR, view.label, evidence([*proof, e]), summary,
+        kind, Severity.ERROR, view.label, view.evidence([*proof, e]), summary,
         explanation, fix,
     )  # fmt: skip
 
@@ -244,7 +245,7 @@ def _peer_refusal(
         kind,
         Severity.ERROR,
         view.label,
-        evidence(events),
+        view.evidence(events),
         f"peer refused our {what} proposals (NO_PROPOSAL_CHOSEN)",
         explanation,
         f"Compare our {conf} with the peer's configuration and add a common "
@@ -254,30 +255,87 @@ def _peer_refusal(
 
 
 def invalid_ke(ctx: Context) -> Iterator[Finding]:
-    """INVALID_KE_PAYLOAD round trips: benign once, a loop when repeated."""
-    seen: dict[tuple[str, str, str], int] = {}
+    """INVALID_KE_PAYLOAD round trips: benign once, a loop when repeated.
+
+    A responder keeps no state for an INVALID_KE_PAYLOAD answer: its IKE SA
+    ends there and the initiator's retry arrives as a new IKE SA from the
+    same address and port. The same refusal twice within one SA, or again
+    on the retry, is a loop; one refusal is the normal first half of a
+    retry.
+    """
+    position = {id(v): n for n, v in enumerate(ctx.views)}
+    # (retrying view, offered, requested) refused once already
+    repeated: set[tuple[int, str, str]] = set()
     for view in ctx.all_views():
         rejects = view.of(ev.KeMethodRejected)
         for e in rejects:
             k = e.body
             assert isinstance(k, ev.KeMethodRejected)
-            peer = view.sa.remote if view.sa is not None else None
-            host = (peer or "").partition("[")[0]
-            key = (host, k.offered, k.requested)
-            seen[key] = seen.get(key, 0) + 1
-            again = (
-                seen[key] > 1
-                or sum(
-                    1
-                    for x in rejects
-                    if x.body == k  # same offer, same request
-                )
-                > 1
+            again = (id(view), k.offered, k.requested) in repeated or (
+                sum(1 for x in rejects if x.body == k) > 1
             )
-            yield _ke_finding(view, e, k, again)
+            retry = None
+            if k.local_rejects and view.role == "responder" and id(view) in position:
+                retry = _retry(ctx, position[id(view)])
+            if retry is not None and any(
+                x.body == k for x in retry.of(ev.KeMethodRejected)
+            ):
+                repeated.add((id(retry), k.offered, k.requested))
+            yield _ke_finding(view, e, k, again, _name(retry))
 
 
-def _ke_finding(view: View, e: ev.Event, k: ev.KeMethodRejected, loop: bool) -> Finding:
+#: How soon (in seconds) after a refusal the initiator's retry must come.
+RETRY_WITHIN = 60
+
+
+def _first_remote(sa: IkeSa) -> str | None:
+    """The peer's endpoint when the SA began (before NAT-T or MOBIKE moves)."""
+    if sa.endpoint_changes:
+        return sa.endpoint_changes[0][1]
+    return sa.remote
+
+
+def _name(view: View | None) -> str | None:
+    """How a finding names another IKE SA: its label, or where it starts
+    when the log never shows its unique id."""
+    sa = view.sa if view is not None else None
+    if sa is None:
+        return None
+    if sa.unique_id is None and sa.first_line is not None:
+        return f"the IKE SA of line {sa.first_line}"
+    return sa.label
+
+
+def _retry(ctx: Context, n: int) -> View | None:
+    """The IKE SA that retried the refused one, ``ctx.views[n]``: the next
+    one started with us from the same endpoint, soon after."""
+    first = ctx.views[n].sa
+    endpoint = _first_remote(first) if first is not None else None
+    if first is None or endpoint is None:
+        return None
+    for view in ctx.views[n + 1 :]:
+        sa = view.sa
+        if sa is None:
+            continue
+        gap = (
+            (sa.first_ts - first.last_ts).total_seconds()
+            if first.last_ts and sa.first_ts
+            else 0.0
+        )
+        if gap > RETRY_WITHIN:
+            return None
+        if view.role == "responder" and _first_remote(sa) == endpoint:
+            return view
+    return None
+
+
+def _ke_finding(
+    view: View,
+    e: ev.Event,
+    k: ev.KeMethodRejected,
+    loop: bool,
+    retry: str | None = None,
+) -> Finding:
     related = [e]
     for x in view.of(ev.Message, ev.Note):
         b = x.body
@@ -299,7 +357,7 @@ def _ke_finding(view: View, e: ev.Event, k: ev.KeMethodRejected, loop: bool) -> 
             Kind.INVALID_KE_LOOP,
             Severity.ERROR,
             view.label,
-            evidence(related),
+            view.evidence(related),
             f"INVALID_KE_PAYLOAD loop: {k.requested} requested again "
             f"instead of {k.offered}",
             f"{who.capitalize()} asked for key exchange method {k.requested} "
@@ -309,17 +367,38 @@ def _ke_finding(view: View, e: ev.Event, k: ev.KeMethodRejected, loop: bool) -> 
             f"Put {k.requested} first in the initiator's proposals (or remove "
             f"{k.offered} from it), or allow {k.offered} on the responder.",
         )
+    topic = (
+        f"key exchange retried: {who} refused {k.offered} and asked for "
+        f"{k.requested} (benign once)"
+    )
+    explanation = (
+        "The initiator guesses a key exchange method for its first KE payload; "
+        "when the responder selected a different one from the proposals, it "
+        "answers INVALID_KE_PAYLOAD naming the method it wants and the "
+        "initiator restarts IKE_SA_INIT with it. It costs one round trip."
+    )
+    responder = k.local_rejects and view.role == "responder"
+    if responder:
+        explanation += (
+            " This IKE SA is the first half of such a retry: a responder "
+            "keeps no state for its INVALID_KE_PAYLOAD answer, so the SA "
+            "ends there (that is why it shows as failed), and the "
+            f"initiator's second IKE_SA_INIT, with {k.requested}, starts a "
+            "new IKE SA."
+        )
+        if retry is None:
+            explanation += (
+                " That retry is not in these lines: the excerpt ends first, "
+                "or the initiator gave up."
+            )
     return Finding(
         Kind.INVALID_KE,
         Severity.INFO,
         view.label,
-        evidence(related),
-        f"key exchange retried: {who} refused {k.offered} and asked for "
-        f"{k.requested} (benign once)",
-        "The initiator guesses a key exchange method for its first KE payload; "
-        "when the responder selected a different one from the proposals, it "
-        "answers INVALID_KE_PAYLOAD naming the method it wants and the "
-        "initiator restarts IKE_SA_INIT with it. It costs one round trip.",
+        view.evidence(related),
+        topic + (f"; the retry is {retry}" if retry is not None else ""),
+        explanation,
         f"Nothing to fix. To save the round trip, list {k.requested} first in "
         "the initiator's proposals.",
+        topic=topic,
     )
