@@ -632,6 +632,26 @@ class _Builder(Transformer[Token, Any]):
     def swanctl_note(self, c: list[Any]) -> _Later:
         return _note("swanctl")
 
+    # -- the rest of the reference's level 0/1 templates -------------------------
+
+    def net_note(self, c: list[Any]) -> _Later:
+        return _note("network")
+
+    def nat_note(self, c: list[Any]) -> _Later:
+        return _note("nat")
+
+    def ppk_note(self, c: list[Any]) -> _Later:
+        return _note("ppk")
+
+    def pool_note(self, c: list[Any]) -> _Later:
+        return _note("pool")
+
+    def updown_note(self, c: list[Any]) -> _Later:
+        return _note("updown")
+
+    def vici_note(self, c: list[Any]) -> _Later:
+        return _note("vici")
+
 
 def load_grammar(name: str = "charon.lark") -> str:
     """The text of a grammar: shipped as ``ikelog.grammars`` when installed,
