@@ -41,6 +41,15 @@ def _note(what: str) -> _Later:
     return _Later(lambda text: ev.Note(what, text))
 
 
+def _noting(what: str) -> Callable[[Any, list[Any]], _Later]:
+    """A callback for rules whose lines are kept as ``Note(what, text)``."""
+
+    def build(self: Any, c: list[Any]) -> _Later:
+        return _note(what)
+
+    return build
+
+
 def _sq(tok: Token) -> str:
     """Strip the quotes of a 'quoted' or "quoted" token."""
     return str(tok)[1:-1]
@@ -148,8 +157,7 @@ class _Builder(Transformer[Token, Any]):
     def frag_split(self, c: list[Any]) -> ev.FragmentSplit:
         return ev.FragmentSplit(c[0], int(c[1]))
 
-    def frag_duplicate(self, c: list[Any]) -> _Later:
-        return _note("fragment")
+    frag_duplicate = _noting("fragment")
 
     def vendor_unknown(self, c: list[Token]) -> ev.VendorId:
         return ev.VendorId(None, str(c[0]))
@@ -221,11 +229,9 @@ class _Builder(Transformer[Token, Any]):
         values = [str(x) for x in c if isinstance(x, Token)]
         return ev.EndpointChanged(local, values[0], values[1])
 
-    def keepalive(self, c: list[Any]) -> _Later:
-        return _note("keepalive")
+    keepalive = _noting("keepalive")
 
-    def mobike(self, c: list[Any]) -> _Later:
-        return _note("mobike")
+    mobike = _noting("mobike")
 
     mobike_address = mobike_update = mobike
 
@@ -253,8 +259,7 @@ class _Builder(Transformer[Token, Any]):
         quoted = [_sq(x) for x in _tokens(c, "SQ")]
         return ev.SecretLoaded(str(c[0]), quoted[0], tuple(quoted[1:]))
 
-    def cert_chain(self, c: list[Any]) -> _Later:
-        return _note("cert")
+    cert_chain = _noting("cert")
 
     cert_status = cert_chain
 
@@ -289,8 +294,7 @@ class _Builder(Transformer[Token, Any]):
 
     ikecfg_missing = peercfg_missing
 
-    def default_id(self, c: list[Any]) -> _Later:
-        return _note("config")
+    default_id = _noting("config")
 
     peercfg_diag = default_id
 
@@ -576,8 +580,7 @@ class _Builder(Transformer[Token, Any]):
     def vip_failed(self, c: list[Any]) -> _Later:
         return _Later(lambda text: ev.VipProblem(text))
 
-    def attribute(self, c: list[Any]) -> _Later:
-        return _note("attribute")
+    attribute = _noting("attribute")
 
     # -- retransmissions and notifies ------------------------------------------
 
@@ -588,8 +591,7 @@ class _Builder(Transformer[Token, Any]):
         count = int(c[0])
         return _Later(lambda text: ev.GiveUp(count, text))
 
-    def retransmit_probe(self, c: list[Any]) -> _Later:
-        return _note("mobike")
+    retransmit_probe = _noting("mobike")
 
     def notify_error(self, c: list[Token]) -> ev.NotifyError:
         return ev.NotifyError(str(c[0]), child=False)
@@ -620,37 +622,27 @@ class _Builder(Transformer[Token, Any]):
     def conn_added(self, c: list[Token]) -> ev.ConnAdded:
         return ev.ConnAdded(str(c[0]).strip())
 
-    def daemon_note(self, c: list[Any]) -> _Later:
-        return _note("daemon")
+    daemon_note = _noting("daemon")
 
-    def cookie_sent(self, c: list[Any]) -> _Later:
-        return _note("cookie")
+    cookie_sent = _noting("cookie")
 
-    def diag(self, c: list[Any]) -> _Later:
-        return _note("diag")
+    diag = _noting("diag")
 
-    def swanctl_note(self, c: list[Any]) -> _Later:
-        return _note("swanctl")
+    swanctl_note = _noting("swanctl")
 
     # -- the rest of the reference's level 0/1 templates -------------------------
 
-    def net_note(self, c: list[Any]) -> _Later:
-        return _note("network")
+    net_note = _noting("network")
 
-    def nat_note(self, c: list[Any]) -> _Later:
-        return _note("nat")
+    nat_note = _noting("nat")
 
-    def ppk_note(self, c: list[Any]) -> _Later:
-        return _note("ppk")
+    ppk_note = _noting("ppk")
 
-    def pool_note(self, c: list[Any]) -> _Later:
-        return _note("pool")
+    pool_note = _noting("pool")
 
-    def updown_note(self, c: list[Any]) -> _Later:
-        return _note("updown")
+    updown_note = _noting("updown")
 
-    def vici_note(self, c: list[Any]) -> _Later:
-        return _note("vici")
+    vici_note = _noting("vici")
 
 
 def load_grammar(name: str = "charon.lark") -> str:
