@@ -69,7 +69,8 @@ _ISO = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
 _FULL = r"[A-Z][a-z]{2} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? [A-Z]{2,5}"
 _MONO = r"\[\s*\d+\.\d+\]"
 _UNIX = r"\d{9,11}\.\d+"
-_STAMP = f"(?:{_FULL}|{_ISO}|{_BSD}|{_MONO}|{_UNIX})"
+_CTIME = r"[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}"  # logread
+_STAMP = f"(?:{_FULL}|{_CTIME}|{_ISO}|{_BSD}|{_MONO}|{_UNIX})"
 
 #: A regex for every timestamp shape a collector puts before a line.
 STAMP = _STAMP
@@ -249,7 +250,8 @@ LAYOUTS: dict[str, Any] = {
     ),
     "syslog": RegexLayout(
         "syslog",
-        rf"^({_STAMP})\s+(?:\S+\s+)??(?:\w+\.\w+\s+)?([\w./@-]+?)(?:\[\d+\])?:\s"
+        rf"^({_STAMP})\s+(?:\S+\s+)??(?:\w+\.\w+\s+)?([\w./@-]+?)(?:\[\d+\])?"
+        r"(?::\s|\t+(?:\d+\t+)?)"  # "ident: " or a GUI export's tab columns
         rf"(?:({_BSD}|{_ISO}) )?{_THREAD}?{_TAG}(.*)$",
     ),
     "logcat": RegexLayout(
