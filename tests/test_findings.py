@@ -110,7 +110,7 @@ def test_rich_render_fixed_width() -> None:
     for part in render.report(ikelog.load(MISMATCH).findings()):
         console.print(part)
     out = console.export_text()
-    assert out.splitlines()[0] == "1 error, 0 warnings, 1 info"
+    assert out.splitlines()[0] == "1 error, 0 warnings, 2 infos"
     assert "ERROR proposal-mismatch-ike (unnamed)[1]" in out
 
 
@@ -118,7 +118,11 @@ def test_cli_diagnose_json_and_fail_on() -> None:
     result = runner.invoke(app, ["diagnose", "--json", MISMATCH])
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
-    assert [f["kind"] for f in doc["findings"]] == ["proposal-mismatch-ike", "nat"]
+    assert [f["kind"] for f in doc["findings"]] == [
+        "proposal-mismatch-ike",
+        "platform",  # the client is strongSwan (the lab client)
+        "nat",
+    ]
     assert doc["findings"][0]["lines"] == [15, 16, 18]
     failing = runner.invoke(app, ["diagnose", "--fail-on", "error", MISMATCH])
     assert failing.exit_code == 1
@@ -273,7 +277,7 @@ def test_many_clients_gateway_is_not_buried_in_infos() -> None:
     found = doc["findings"]
     assert [f["severity"] for f in found].count("error") == 5
     infos = {f["kind"]: f for f in found if f["severity"] == "info"}
-    assert sorted(infos) == ["dpd", "nat"]
+    assert sorted(infos) == ["dpd", "nat", "platform"]
     nat = infos["nat"]
     assert len(nat["ike_sas"]) == 200 and nat["ike_sa"] == nat["ike_sas"][0]
     assert "on 200 IKE SAs: eap[1], eap[2]," in nat["summary"]

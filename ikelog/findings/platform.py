@@ -44,7 +44,7 @@ def platform(ctx: Context) -> Iterator[Finding]:
             )
             break
     for view in ctx.views:
-        found = _windows(view) or _network_manager(view)
+        found = _windows(view) or _network_manager(view) or _strongswan(view)
         if found is not None:
             yield found
 
@@ -166,6 +166,44 @@ def _weak(sa: IkeSa) -> str | None:
     names = {t for p in chosen for t in p.partition(":")[2].split("/")}
     found = [w for w in _WEAK if w in names]
     return ", ".join(found) or None
+
+
+#: How charon itself orders the first payloads of its IKE_SA_INIT request.
+_CHARON_INIT = ("SA", "KE", "No", "N(NATD_S_IP)", "N(NATD_D_IP)", "N(FRAG_SUP)")
+
+
+def _strongswan(view: View) -> Finding | None:
+    """A peer that is itself charon: its vendor ID, or the payload order
+    of its IKE_SA_INIT request."""
+    if view.sa is None:
+        return None
+    proof = [
+        e
+        for e in view.of(ev.VendorId, ev.Message)
+        if (isinstance(e.body, ev.VendorId) and e.body.name == "strongSwan")
+        or (
+            isinstance(e.body, ev.Message)
+            and e.body.inbound
+            and e.body.is_request
+            and e.body.exchange == "IKE_SA_INIT"
+            and e.body.payloads[: len(_CHARON_INIT)] == _CHARON_INIT
+            and "N(HASH_ALG)" in e.body.payloads
+        )
+    ][:1]
+    if not proof:
+        return None
+    return Finding(
+        Kind.PLATFORM,
+        Severity.INFO,
+        view.label,
+        view.evidence(proof),
+        "the peer is strongSwan (Linux, the Android app or NetworkManager)",
+        "Its IKE_SA_INIT carries charon's own payload order (or its vendor "
+        "ID). strongSwan clients log on their side too: their charon log "
+        "shows the same SA from the other end.",
+        "Compare with the client's log (ikelog analyze gateway.log "
+        "client.log pairs the SAs and shows both ends side by side).",
+    )
 
 
 def _network_manager(view: View) -> Finding | None:
