@@ -268,6 +268,29 @@ LAYOUTS: dict[str, Any] = {
     "bare": RegexLayout("bare", r"^(?:(\d\d:\d\d:\d\d): )?()()()()()()()(.*)$"),
 }
 
+#: The stamp shapes a prefix may start with, each alone.
+_STAMP_SHAPES = (_BSD, _ISO, _FULL, _CTIME, _MONO, _UNIX)
+
+
+def specialize(name: str, head: Iterable[str]) -> RegexLayout | None:
+    """A faster twin of a stamped layout for the one stamp shape ``head``
+    uses (the general regex tries every shape on every line)."""
+    if name not in ("filelog", "syslog"):
+        return None
+    general = LAYOUTS[name]
+    sample = [x for x in head if general.split(x) is not None]
+    if not sample:
+        return None
+    for shape in _STAMP_SHAPES:
+        pattern = general.regex.pattern.replace(_STAMP, f"(?:{shape})", 1)
+        if name == "filelog":
+            pattern = pattern.replace("|.{1,48}?", "", 1)
+        twin = RegexLayout(name, pattern)
+        if all(twin.split(x) == general.split(x) for x in sample):
+            return twin
+    return None
+
+
 #: Syslog identities under which charon's own messages appear.
 CHARON_IDENTS = frozenset(
     {

@@ -51,6 +51,7 @@ from .layouts import (
     detect_layout,
     parse_timestamp,
     record_format,
+    specialize,
 )
 
 _STAMP_RX = STAMP
@@ -179,10 +180,12 @@ class EventReader:
     def _read(self) -> Iterator[ev.Event]:
         """One event per line, in input order."""
         layout = LAYOUTS["journal-json" if self.records else self.layout]
+        head = [x[:MAX_LINE].rstrip("\r\n") for x in self._head[:SNIFF_LINES]]
+        layout = specialize(self.layout, head) or layout
         split = layout.split
         # a regex layout is matched directly, without a method call a line
         match = layout.match if isinstance(layout, RegexLayout) else None
-        others = [x for n, x in LAYOUTS.items() if n not in (self.layout, "bare")]
+        others = [x for n, x in LAYOUTS.items() if n != "bare"]
         bare = LAYOUTS["bare"].split
         counts = self.counts
         year = self.year
