@@ -464,3 +464,11 @@ def test_json_shows_only_the_chosen_sa() -> None:
 def test_year_out_of_range_is_refused() -> None:
     result = runner.invoke(app, ["analyze", "--year", "0", str(SEED)])
     assert result.exit_code == 2
+
+
+def test_refused_proposals_are_shown_side_by_side() -> None:
+    result = analyze(str(SAMPLES / "lab-gateway-proposal-mismatch.log"))
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "offered     IKE:AES_CBC_128/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024" in out
+    assert "configured  IKE:AES_GCM_16_256/PRF_HMAC_SHA2_384/ECP_384" in out

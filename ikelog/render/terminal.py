@@ -114,6 +114,12 @@ def sa_facts(sa: IkeSa) -> Table:
         grid.add_row("EAP identity", sa.eap_identity)
     if sa.proposal:
         grid.add_row("proposal", sa.proposal)
+    elif sa.received_proposals or sa.configured_proposals:
+        # no proposal was chosen: what each side had to offer
+        if sa.received_proposals:
+            grid.add_row("offered", Text("\n".join(sa.received_proposals)))
+        if sa.configured_proposals:
+            grid.add_row("configured", Text("\n".join(sa.configured_proposals)))
     nat = [
         side for side, on in (("local", sa.local_nat), ("remote", sa.remote_nat)) if on
     ]
