@@ -398,6 +398,9 @@ class Replay:
 
     def _gather(self, job: Job, e: ev.Event) -> None:
         """Narrow down the owner of ``job`` with the evidence of ``e``."""
+        # FIXME: candidates start from a scan of every SA (and match_endpoints
+        # scans them again), so untagged logs cost O(SAs) per undecided line;
+        # an index of alive SAs by remote host would make it O(1).
         body = e.body
         if job.owner is not None and job.maybe_rekey_of is None:
             return
@@ -721,9 +724,9 @@ class Replay:
             if frag is not None:
                 x.request_fragments = max(x.request_fragments, frag[1])
             else:
-                if x.request is not None and "N(COOKIE)" in m.payloads[:1]:
-                    x.notes.append("request repeated with COOKIE")
-                elif m.inbound and "N(COOKIE)" in m.payloads[:1]:
+                if x.request is None and m.inbound and "N(COOKIE)" in m.payloads[:1]:
+                    # the peer's first request here already carries a COOKIE:
+                    # it was challenged by a reply that concerned no SA
                     x.cookie_challenges += 1
                 x.request = m.payloads
             if x.request_ts is None:
@@ -738,8 +741,6 @@ class Replay:
                 x.cookie_challenges += 1
             elif m.payloads == ("N(INVAL_KE)",) and x.response is None:
                 x.invalid_ke += 1
-                if not m.inbound:
-                    x.notes.append("answered INVALID_KE_PAYLOAD")
             else:
                 x.response = m.payloads
                 x.response_ts, x.response_line = e.ts, e.line

@@ -65,7 +65,6 @@ class Exchange:
     response_line: int | None = None
     cookie_challenges: int = 0
     invalid_ke: int = 0
-    notes: list[str] = field(default_factory=list)
     messages: int = 0
     version: int = 2
     #: IKEv1: the exchange's messages after the first two (inbound, payloads)
