@@ -16,7 +16,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError
@@ -686,7 +686,11 @@ _Plan = tuple[Callable[[list[Any]], Any], list[Any]]
 
 
 class _Shape:
-    __slots__ = ("groups", "plan", "regex", "types")
+    """A message shape: its regex and the function that builds a body from
+    a match, written out from the recorded plan so a message of a known
+    shape costs one regex match and the callbacks themselves."""
+
+    __slots__ = ("build", "groups", "plan", "regex", "types")
 
     def __init__(
         self, regex: re.Pattern[str], groups: list[int], types: list[str], plan: _Plan
@@ -695,6 +699,35 @@ class _Shape:
         self.groups = groups
         self.types = types
         self.plan = plan
+        self.build: Callable[[re.Match[str]], Any] = _write_builder(groups, types, plan)
+
+
+def _write_builder(
+    groups: list[int], types: list[str], plan: _Plan
+) -> Callable[[re.Match[str]], Any]:
+    """The callbacks of ``plan`` written out as one function of a match:
+    each token built from its group (without Token's constructor, whose
+    positions are not needed), each callback called on its children."""
+    names: dict[str, Any] = {"new": str.__new__, "Token": Token}
+    body = ["def build(m):"]
+    if groups:
+        values = ", ".join(f"v{i}" for i in range(len(groups)))
+        wanted = ", ".join(str(g) for g in groups)
+        trailing = "," if len(groups) == 1 else ""
+        body.append(f"    {values}{trailing} = m.group({wanted}){trailing}")
+        for i, type_ in enumerate(types):
+            body.append(f"    t{i} = new(Token, v{i}); t{i}.type = {type_!r}")
+
+    def call(step: _Plan) -> str:
+        method, kids = step
+        name = f"f{len(names)}"
+        names[name] = method
+        args = ", ".join(f"t{k}" if isinstance(k, int) else call(k) for k in kids)
+        return f"{name}([{args}])"
+
+    body.append(f"    return {call(plan)}")
+    exec("\n".join(body), names)  # source written above from our own plan
+    return cast(Callable[[re.Match[str]], Any], names["build"])
 
 
 _BUILDER = _Builder()
@@ -767,11 +800,6 @@ def _compile(text: str, root: _Node) -> _Shape | None:
     )
 
 
-def _run(plan: _Plan, tokens: list[Token]) -> Any:
-    method, kids = plan
-    return method([tokens[k] if isinstance(k, int) else _run(k, tokens) for k in kids])
-
-
 def _finish(result: Any, text: str) -> ev.Body:
     if isinstance(result, _Later):
         return result.make(text)
@@ -793,7 +821,7 @@ def parse_message(text: str) -> ev.Body:
         for shape in bucket:
             m = shape.regex.fullmatch(text)
             if m is not None:
-                return _finish(_run(shape.plan, _values(shape, m)), text)
+                return _finish(shape.build(m), text)
 
     # a new shape: parse, remember, build
     try:
@@ -815,19 +843,4 @@ def parse_message_with(shape: _Shape, text: str) -> ev.Body:
     m = shape.regex.fullmatch(text)
     if m is None:  # FIXME: cannot happen unless a terminal regex is context-bound
         return ev.Unrecognized(text)
-    return _finish(_run(shape.plan, _values(shape, m)), text)
-
-
-def _values(shape: _Shape, m: re.Match[str]) -> list[Token]:
-    """The tokens of a message that matched ``shape``'s regex.
-
-    Built without Token's constructor (positions are not needed here, and
-    it dominates the cost of a cached shape).
-    """
-    tokens = []
-    new = str.__new__
-    for type_, group in zip(shape.types, shape.groups, strict=True):
-        tok = new(Token, m.group(group))
-        tok.type = type_
-        tokens.append(tok)
-    return tokens
+    return _finish(shape.build(m), text)

@@ -35,7 +35,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import chain, pairwise
+from itertools import chain, islice, pairwise
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -142,9 +142,9 @@ class EventReader:
         self.records = None if layout is not None else record_format(self._head)
         if self.records is not None:
             # journalctl's multi-line formats: one JSON line per entry
-            joined = assemble(chain(self._head, self._lines), self.records)
-            self._lines = iter(joined)
-            self._head = []
+            joined = iter(assemble(chain(self._head, self._lines), self.records))
+            self._head = list(islice(joined, SNIFF_LINES))
+            self._lines = joined
             layout = "journal-json"
         if layout is None:
             layout = detect_layout(x[:MAX_LINE].rstrip("\r\n") for x in self._head)
@@ -155,30 +155,40 @@ class EventReader:
         self.newest_first = False
 
     def __iter__(self) -> Iterator[ev.Event]:
-        events = self._read()
-        head: list[ev.Event] = []
-        for e in events:
-            head.append(e)
-            if len(head) >= SNIFF_LINES:
-                break
-        if _newest_first(head):
+        if len(self._head) < SNIFF_LINES:
+            # a paste: small enough to look for blocks pasted twice
+            events = self._read()
+            if _newest_first(self._sniffed()):
+                self.newest_first = True
+                events = reversed(list(events))
+            yield from self._dedupe(events, small=True)
+            return
+        if _newest_first(self._sniffed()):
             # a GUI export: everything must be read before it can be turned
             self.newest_first = True
-            everything = head + list(events)
+            everything = list(self._read())
             everything.reverse()
             yield from self._dedupe(iter(everything), small=True)
             return
-        rest = chain(head, events)
-        if len(head) < SNIFF_LINES:
-            # a paste: small enough to look for blocks pasted twice
-            yield from self._dedupe(rest, small=True)
-            return
         # FIXME: blocks pasted twice are only found in inputs shorter than
         # SNIFF_LINES; a bounded look-back would find them in longer ones
-        yield from self._dedupe(rest, small=False)
+        yield from self._read(dedupe=True)
 
-    def _read(self) -> Iterator[ev.Event]:
-        """One event per line, in input order."""
+    def _sniffed(self) -> list[ev.Event]:
+        """The events of the first lines, read apart and not counted, to
+        see which way the log runs."""
+        return list(self._read(self._head, count=False))
+
+    def _read(
+        self,
+        lines: Iterable[str] | None = None,
+        *,
+        dedupe: bool = False,
+        count: bool = True,
+    ) -> Iterator[ev.Event]:
+        """One event per line of ``lines`` (by default the whole input), in
+        input order; with ``dedupe`` the second copy of an event is left
+        out (see :meth:`_dedupe`, inlined here: this is the hot loop)."""
         layout = LAYOUTS["journal-json" if self.records else self.layout]
         head = [x[:MAX_LINE].rstrip("\r\n") for x in self._head[:SNIFF_LINES]]
         layout = specialize(self.layout, head) or layout
@@ -196,71 +206,117 @@ class EventReader:
         event = ev.Event
         new = tuple.__new__
         unrecognized = ev.Unrecognized
+        foreign_body = ev.Foreign
         last_text: Any = None
         last_stamp: datetime | None = None
-        for lineno, raw in enumerate(chain(self._head, self._lines), 1):
-            line = raw
-            if len(line) > MAX_LINE:
-                line = line[:MAX_LINE]
-            line = line.rstrip("\r\n")
-            if "\ufffd" in line:
-                counts.replaced_bytes += line.count("\ufffd")
-            if match is not None:
-                m = match(line)
-                parts = m.groups() if m is not None else None
-            else:
-                parts = split(line)
-            body: ev.Body | None = None
-            if parts is None:
-                for other in others:
-                    parts = other.split(line)
-                    if parts is not None:
-                        break
+        # the duplicate window: events wait here to be compared
+        held: deque[ev.Event] = deque()
+        ids: deque[int] = deque()  # id() of their bodies, for a quick look
+        window = DUPLICATE_WINDOW
+        total = understood = unknown = seen_foreign = 0
+        if lines is None:
+            lines = chain(self._head, self._lines)
+        try:
+            for lineno, raw in enumerate(lines, 1):
+                line = raw
+                if len(line) > MAX_LINE:
+                    line = line[:MAX_LINE]
+                line = line.rstrip("\r\n")
+                if "\ufffd" in line:
+                    counts.replaced_bytes += line.count("\ufffd") * count
+                if match is not None:
+                    m = match(line)
+                    parts = m.groups() if m is not None else None
                 else:
-                    parts = bare(line)
-                    if line == CONTINUATION:
-                        body = _CONTINUED
-                    elif foreign(parts[-1]):
-                        body = ev.Foreign(line)
-            ts, ident, relay, thread, group, level, name, uid, text = parts
-            if body is None:
-                body = parse(text)
-                if type(body) is unrecognized and (
-                    foreign(text)
-                    or (ident and ident not in CHARON_IDENTS)
-                    or _other_program(line)
-                ):
-                    body = ev.Foreign(line)  # not a charon message
-            if ts != last_text:  # many lines share one stamp
-                last_text = ts
-                if ts is None or ts == "":
-                    last_stamp = None
-                elif isinstance(ts, datetime):
-                    last_stamp = ts
+                    parts = split(line)
+                body: ev.Body | None = None
+                if parts is None:
+                    for other in others:
+                        parts = other.split(line)
+                        if parts is not None:
+                            break
+                    else:
+                        parts = bare(line)
+                        if line == CONTINUATION:
+                            body = _CONTINUED
+                        elif foreign(parts[-1]):
+                            body = foreign_body(line)
+                ts, ident, relay, thread, group, level, name, uid, text = parts
+                if body is None:
+                    body = parse(text)
+                    if type(body) is unrecognized and (
+                        foreign(text)
+                        or (ident and ident not in CHARON_IDENTS)
+                        or _other_program(line)
+                    ):
+                        body = foreign_body(line)  # not a charon message
+                cls = type(body)
+                total += 1
+                if cls is unrecognized:
+                    unknown += 1
                 else:
-                    last_stamp = stamp(ts, year)
-            # tuple.__new__: half the cost of the named tuple's constructor
-            yield new(
-                event,
-                (
-                    lineno,
-                    body,
-                    last_stamp,
-                    int(thread) if thread else None,
-                    group or None,
-                    int(level) if level else None,
-                    name or None,
-                    int(uid) if uid else None,
-                    source,
-                    bool(relay),
-                ),
-            )
+                    understood += 1
+                    if cls is foreign_body:
+                        seen_foreign += 1
+                if ts != last_text:  # many lines share one stamp
+                    last_text = ts
+                    if ts is None or ts == "":
+                        last_stamp = None
+                    elif isinstance(ts, datetime):
+                        last_stamp = ts
+                    else:
+                        last_stamp = stamp(ts, year)
+                # tuple.__new__: half the cost of the named tuple's constructor
+                e = new(
+                    event,
+                    (
+                        lineno,
+                        body,
+                        last_stamp,
+                        int(thread) if thread else None,
+                        group or None,
+                        int(level) if level else None,
+                        name or None,
+                        int(uid) if uid else None,
+                        source,
+                        bool(relay),
+                    ),
+                )
+                if not dedupe:
+                    yield e
+                    continue
+                bid = id(body)
+                if bid in ids and cls is not foreign_body:
+                    twin = _twin(held, e)
+                    if twin is not None:
+                        counts.duplicates += 1
+                        dropped = lineno
+                        if _richer(e, twin):
+                            held[held.index(twin)] = e  # keep the one that says more
+                            dropped = twin.line
+                        if len(counts.duplicate_lines) < 1000:
+                            counts.duplicate_lines.append(dropped)
+                        continue
+                held.append(e)
+                ids.append(bid)
+                if len(held) > window:
+                    ids.popleft()
+                    yield held.popleft()
+            yield from held
+        finally:
+            if count:
+                counts.total += total
+                counts.understood += understood
+                counts.unrecognized += unknown
+                counts.foreign += seen_foreign
 
-    def _dedupe(self, events: Iterator[ev.Event], *, small: bool) -> Iterator[ev.Event]:
+    def _dedupe(self, events: Iterable[ev.Event], *, small: bool) -> Iterator[ev.Event]:
         """Pass each event on once; count the rest.
 
         Events wait in a short queue so that of two copies of one event the
-        one that says more (with its SA tag, its thread) can be kept.
+        one that says more (with its SA tag, its thread) can be kept. With
+        ``small`` the whole input is looked at first, for blocks a ticket
+        pasted twice.
         """
         counts = self.counts
         blocked: set[int] = set()
@@ -271,44 +327,28 @@ class EventReader:
         held: deque[ev.Event] = deque()  # events wait here to be compared
         ids: deque[int] = deque()  # id() of their bodies, for a quick look
         foreign = ev.Foreign
-        unrecognized = ev.Unrecognized
-        total = understood = unknown = seen_foreign = 0
-        try:
-            for e in events:
-                total += 1
-                body = e.body
-                cls = type(body)
-                if cls is unrecognized:
-                    unknown += 1
-                else:
-                    understood += 1
-                    if cls is foreign:
-                        seen_foreign += 1
-                bid = id(body)
-                twin = None
-                if bid in ids and cls is not foreign:
-                    twin = _twin(held, e)
-                if twin is not None or (blocked and e.line in blocked):
-                    counts.duplicates += 1
-                    dropped = e.line
-                    if twin is not None and _richer(e, twin):
-                        at = held.index(twin)  # keep the copy that says more
-                        held[at] = e
-                        dropped = twin.line
-                    if len(counts.duplicate_lines) < 1000:
-                        counts.duplicate_lines.append(dropped)
-                    continue
-                held.append(e)
-                ids.append(bid)
-                if len(held) > DUPLICATE_WINDOW:
-                    ids.popleft()
-                    yield held.popleft()
-            yield from held
-        finally:
-            counts.total += total
-            counts.understood += understood
-            counts.unrecognized += unknown
-            counts.foreign += seen_foreign
+        for e in events:
+            body = e.body
+            bid = id(body)
+            twin = None
+            if bid in ids and type(body) is not foreign:
+                twin = _twin(held, e)
+            if twin is not None or (blocked and e.line in blocked):
+                counts.duplicates += 1
+                dropped = e.line
+                if twin is not None and _richer(e, twin):
+                    at = held.index(twin)  # keep the copy that says more
+                    held[at] = e
+                    dropped = twin.line
+                if len(counts.duplicate_lines) < 1000:
+                    counts.duplicate_lines.append(dropped)
+                continue
+            held.append(e)
+            ids.append(bid)
+            if len(held) > DUPLICATE_WINDOW:
+                ids.popleft()
+                yield held.popleft()
+        yield from held
 
 
 _PROGRAM = re.compile(

@@ -187,3 +187,9 @@ def test_seed_sample_has_no_errors() -> None:
     assert Kind.PEER_CONFIG_SWITCH in kinds and Kind.EAP_NAK in kinds
     windows = next(f for f in found if f.kind is Kind.PLATFORM)
     assert "7 pairs" in windows.summary
+
+
+@pytest.mark.parametrize("rel", [c[0] for c in CASES] + _good_logs())
+def test_no_corpus_client_is_taken_for_apple(rel: str) -> None:
+    # the corpus holds Windows, Android and strongSwan clients only
+    assert not [f for f in findings(rel) if "Apple" in f.summary]

@@ -372,3 +372,94 @@ def test_windows_advice_follows_the_log() -> None:
         windows.explanation
     )
     assert "Set-VpnConnectionIPsecConfiguration" in windows.fix
+
+
+# -- Apple's client -----------------------------------------------------------------
+
+#: Payload lists of Apple clients as charon logged them in gateway logs that
+#: people posted publicly (iOS 8 to iOS 16, macOS Sierra and later; EAP and
+#: certificates; hand-configured and profile-configured).
+APPLE_MESSAGES = [
+    "parsed IKE_SA_INIT request 0 [ SA KE No N(REDIR_SUP) N(NATD_S_IP) "
+    "N(NATD_D_IP) N(FRAG_SUP) ]",
+    "parsed IKE_SA_INIT request 0 [ SA KE No N(REDIR_SUP) N(NATD_S_IP) "
+    "N(NATD_D_IP) N((16430)) ]",
+    "parsed IKE_AUTH request 1 [ IDi N(INIT_CONTACT) IDr CPRQ(ADDR MASK DHCP DNS "
+    "ADDR6 DHCP6 DNS6 DOMAIN) N(ESP_TFC_PAD_N) N(NON_FIRST_FRAG) SA TSi TSr "
+    "N(MOBIKE_SUP) ]",
+    "parsed IKE_AUTH request 1 [ IDi N(INIT_CONTACT) N(MOBIKE_SUP) IDr CERTREQ "
+    "AUTH CERT CPRQ(ADDR DHCP DNS MASK ADDR6 DHCP6 DNS6 (25)) N(ESP_TFC_PAD_N) "
+    "N(NON_FIRST_FRAG) SA TSi TSr ]",
+    "parsed IKE_AUTH request 1 [ IDi N(INIT_CONTACT) IDr CERTREQ CPRQ(ADDR DHCP "
+    "DNS MASK ADDR6 DHCP6 DNS6) N(ESP_TFC_PAD_N) N(NON_FIRST_FRAG) SA TSi TSr ]",
+]
+
+#: What other clients send: Windows, strongSwan (Linux, the Android app),
+#: Android's own client, a profile with REDIRECT disabled is Apple but
+#: unrecognisable from IKE_SA_INIT alone.
+OTHER_MESSAGES = [
+    "parsed IKE_SA_INIT request 0 [ SA KE No N(FRAG_SUP) N(NATD_S_IP) "
+    "N(NATD_D_IP) V V V ]",
+    "parsed IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) "
+    "N(FRAG_SUP) N(HASH_ALG) N(REDIR_SUP) ]",
+    "parsed IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) "
+    "N(FRAG_SUP) N(HASH_ALG) ]",
+    "parsed IKE_AUTH request 1 [ IDi CERTREQ N(MOBIKE_SUP) CPRQ(ADDR DNS NBNS "
+    "SRV ADDR6 DNS6 SRV6) SA TSi TSr ]",
+    "parsed IKE_AUTH request 1 [ IDi N(INIT_CONTACT) CERTREQ CPRQ(ADDR ADDR6 DNS "
+    "DNS6) SA TSi TSr N(MOBIKE_SUP) N(NO_ADD_ADDR) N(MULT_AUTH) N(EAP_ONLY) "
+    "N(MSG_ID_SYN_SUP) ]",
+    "generating IKE_AUTH request 1 [ IDi N(INIT_CONTACT) IDr CPRQ(ADDR DHCP "
+    "MASK) N(ESP_TFC_PAD_N) N(NON_FIRST_FRAG) SA TSi TSr ]",  # we sent it
+]
+
+
+def test_apple_habits_are_told_from_other_clients() -> None:
+    from ikelog.findings.platform import _apple_hint
+    from ikelog.grammar import parse_message
+
+    assert all(_apple_hint(parse_message(m)) for m in APPLE_MESSAGES)
+    assert not any(_apple_hint(parse_message(m)) for m in OTHER_MESSAGES)
+
+
+def _as_apple(seed: list[str]) -> list[str]:
+    """The seed's EAP session as an iPhone would have made it: Apple's
+    IKE_SA_INIT (no vendor IDs) and IKE_AUTH payloads, and the attribute
+    charon does not know."""
+    out = []
+    for line in seed:
+        if line.startswith("parsed IKE_SA_INIT request 0"):
+            line = APPLE_MESSAGES[0]
+        elif "vendor ID" in line:
+            continue
+        elif line.startswith("parsed IKE_AUTH request 1 [ IDi"):
+            out.append(APPLE_MESSAGES[2])
+            line = "unknown attribute type INTERNAL_DNS_DOMAIN"
+        out.append(line)
+    return out
+
+
+def test_apple_client_recognised_in_an_eap_session() -> None:
+    seed = Path(SEED).read_text().splitlines()
+    trace = ikelog.read_lines(_as_apple(seed))
+    assert trace.counts.unrecognized == 0 and trace.counts.foreign == 1  # "..."
+    sa = trace.sa("eap[3]")
+    assert sa.established and sa.pairs_to_establish == 7
+    found = trace.findings()
+    platforms = [f for f in found if f.kind is Kind.PLATFORM]
+    assert len(platforms) == 1
+    apple = platforms[0]
+    assert apple.summary == (
+        "client looks like Apple's built-in IKEv2 client (macOS/iOS)"
+    )
+    assert apple.ike_sa == "eap[3]"
+    quoted = [x.text for x in apple.evidence]
+    assert quoted[0] == APPLE_MESSAGES[0]
+    assert APPLE_MESSAGES[2] in quoted
+    assert "unknown attribute type INTERNAL_DNS_DOMAIN" in quoted
+    assert "benign" in apple.explanation
+    assert "AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048" in (
+        apple.explanation
+    )
+    assert apple.fix == "Nothing to fix for this client."
+    assert not [f for f in found if f.severity is Severity.ERROR]

@@ -2,8 +2,9 @@
 
 Clients leave fingerprints: Windows sends Microsoft vendor IDs, asks for
 NBNS/SRV configuration attributes and proposes 3DES/SHA1/MODP_1024 by
-default; the strongSwan Android app names itself in the daemon's start
-line; NetworkManager names connections by UUID. A platform finding is
+default; Apple's client asks for DHCP and netmask attributes and says it
+cannot pad ESP; the strongSwan Android app names itself in the daemon's
+start line; NetworkManager names connections by UUID. A platform finding is
 information for the ticket, with the advice that platform usually needs.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import cast
 
 from .. import events as ev
 from ..replay.model import IkeSa
@@ -44,7 +46,12 @@ def platform(ctx: Context) -> Iterator[Finding]:
             )
             break
     for view in ctx.views:
-        found = _windows(view) or _network_manager(view) or _strongswan(view)
+        found = (
+            _windows(view)
+            or _apple(view)
+            or _network_manager(view)
+            or _strongswan(view)
+        )
         if found is not None:
             yield found
 
@@ -155,6 +162,101 @@ def _windows(view: View) -> Finding | None:
     )
 
 
+#: The start of the IKE_SA_INIT request of Apple's client (macOS, iOS):
+#: REDIRECT support announced before the NAT detection notifies.
+_APPLE_INIT = ("SA", "KE", "No", "N(REDIR_SUP)", "N(NATD_S_IP)", "N(NATD_D_IP)")
+
+
+def _apple_hint(b: ev.Body) -> bool:
+    """Whether a message is one only Apple's IKEv2 client sends.
+
+    Three habits, each seen in every public gateway log of an iPhone, iPad
+    or Mac we know of, and in no Windows, Android or strongSwan log:
+    IKE_AUTH says it cannot use TFC padding and supports only first
+    fragments (``N(ESP_TFC_PAD_N) N(NON_FIRST_FRAG)``); the configuration
+    request asks for DHCP and the netmask (Windows asks for NBNS and SRV,
+    strongSwan for addresses and DNS only); IKE_SA_INIT announces REDIRECT
+    support right after the nonce, with no vendor ID and no HASH_ALG.
+    """
+    if not isinstance(b, ev.Message) or not b.inbound or not b.is_request:
+        return False
+    payloads = b.payloads
+    if b.exchange == "IKE_AUTH":
+        if "N(ESP_TFC_PAD_N)" in payloads and "N(NON_FIRST_FRAG)" in payloads:
+            return True
+        return any(
+            p.startswith("CPRQ(")
+            and {"DHCP", "MASK"} <= set(p[5:-1].split())
+            and "NBNS" not in p
+            for p in payloads
+        )
+    return (
+        b.exchange == "IKE_SA_INIT"
+        and payloads[: len(_APPLE_INIT)] == _APPLE_INIT
+        and "N(HASH_ALG)" not in payloads
+        and "V" not in payloads
+    )
+
+
+def _apple(view: View) -> Finding | None:
+    sa = view.sa
+    if sa is None or sa.role == "initiator":
+        return None
+    hints = [e for e in view.of(ev.Message) if _apple_hint(e.body)]
+    if not hints:
+        return None
+    explanation = (
+        "Apple's built-in client (macOS, iOS, iPadOS) announces REDIRECT "
+        "support first in IKE_SA_INIT, asks for DHCP, netmask and DNS "
+        "domain attributes and declines TFC padding. It checks the server's "
+        "certificate against the Remote ID set on the device (a "
+        "subjectAltName of that certificate) and a CA the device trusts. "
+        "Set to 'Username' it sends no AUTH payload and expects EAP "
+        "(MSCHAPv2): 'peer requested EAP' is expected. Configured in "
+        "Settings it proposes AES-256-CBC/SHA2-256/MODP_2048 first; a "
+        "configuration profile (.mobileconfig) sets other proposals."
+    )
+    advice: list[str] = []
+    unknown = [
+        e
+        for e in view.of(ev.Note)
+        if cast(ev.Note, e.body).text.startswith("unknown attribute type")
+    ]
+    if unknown:
+        explanation += (
+            " 'unknown attribute type' is benign here: charon does not know "
+            "one attribute the device asks for (the DNS domain) and leaves "
+            "it unanswered."
+        )
+    if sa.proposal:
+        explanation += f" This session uses {sa.proposal}."
+    elif sa.received_proposals and not view.established:
+        advice.append(
+            "Offer one of the device's proposals on the server (Settings: "
+            "aes256-sha256-modp2048), or install a profile whose "
+            "IKESecurityAssociationParameters the server accepts."
+        )
+    if not view.established and any(
+        x.type == "IKE_AUTH" and x.initiator == "remote" for x in sa.exchanges
+    ):
+        advice.append(
+            "If the device reports a failed server authentication, make its "
+            "Remote ID a subjectAltName of the server certificate and "
+            "install the issuing CA on the device."
+        )
+    fix = " ".join(advice) or "Nothing to fix for this client."
+    return Finding(
+        Kind.PLATFORM,
+        Severity.INFO,
+        view.label,
+        view.evidence((hints + unknown)[:3]),
+        "client looks like Apple's built-in IKEv2 client (macOS/iOS)",
+        explanation,
+        fix,
+        topic="client looks like Apple's built-in IKEv2 client (macOS/iOS)",
+    )
+
+
 #: Transforms of Windows' default proposal that are weak today.
 _WEAK = ("3DES_CBC", "HMAC_SHA1_96", "PRF_HMAC_SHA1", "MODP_1024")
 
@@ -197,10 +299,12 @@ def _strongswan(view: View) -> Finding | None:
         Severity.INFO,
         view.label,
         view.evidence(proof),
-        "the peer is strongSwan (Linux, the Android app or NetworkManager)",
+        "the peer runs strongSwan (Linux, the Android app, NetworkManager, "
+        "or a phone's built-in client based on it)",
         "Its IKE_SA_INIT carries charon's own payload order (or its vendor "
-        "ID). strongSwan clients log on their side too: their charon log "
-        "shows the same SA from the other end.",
+        "ID); some Android phones' built-in IKEv2 clients (Samsung's) send "
+        "the very same. strongSwan clients log on their side too: their "
+        "charon log shows the same SA from the other end.",
         "Compare with the client's log (ikelog analyze gateway.log "
         "client.log pairs the SAs and shows both ends side by side).",
     )
