@@ -11,6 +11,8 @@ carry no line number, so :func:`parse_message` caches bodies by text.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -18,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
+import lark
 from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError
 
@@ -655,6 +658,34 @@ def load_grammar(name: str = "charon.lark") -> str:
         return source.read_text("utf-8")
 
 
+def compile_grammar(name: str, **options: Any) -> Lark:
+    """A LALR parser for a grammar of ``grammars/``.
+
+    Building the parse tables takes most of a second; lark keeps them in a
+    cache file (in ``$XDG_CACHE_HOME/ikelog``, else ``~/.cache/ikelog``)
+    that it checks against the grammar's hash, so later runs start at
+    once. Where no cache folder can be written, the tables are built each
+    time.
+    """
+    text = load_grammar(name)
+    return Lark(text, parser="lalr", cache=_cache_file(name, text), **options)
+
+
+def _cache_file(name: str, text: str) -> str | bool:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(
+        os.path.expanduser("~"), ".cache"
+    )
+    folder = Path(base) / "ikelog"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    if not os.access(folder, os.W_OK):
+        return False
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return str(folder / f"{Path(name).stem}-{digest}-lark{lark.__version__}.cache")
+
+
 # -- caching by shape ---------------------------------------------------------
 #
 # Most messages differ from an earlier one only in their values: another
@@ -731,9 +762,8 @@ def _write_builder(
 
 
 _BUILDER = _Builder()
-_PARSER = Lark(
-    load_grammar(),
-    parser="lalr",
+_PARSER = compile_grammar(
+    "charon.lark",
     lexer="contextual",
     transformer=_Recorder(),
     maybe_placeholders=False,

@@ -212,6 +212,8 @@ class EventReader:
         # the duplicate window: events wait here to be compared
         held: deque[ev.Event] = deque()
         ids: deque[int] = deque()  # id() of their bodies, for a quick look
+        keys: deque[int] = deque()  # the same with the shape of their line
+        once_only = _ONCE_ONLY
         window = DUPLICATE_WINDOW
         total = understood = unknown = seen_foreign = 0
         if lines is None:
@@ -285,22 +287,39 @@ class EventReader:
                 if not dedupe:
                     yield e
                     continue
+                # a twin differs in shape (see _twin): same body, other
+                # (relay, thread?, tag?) signature; deque.count() rules it
+                # out without a Python loop for the usual identical repeats
                 bid = id(body)
-                if bid in ids and cls is not foreign_body:
+                key = (
+                    (bid << 3)
+                    | (4 if relay else 0)
+                    | (0 if thread else 2)
+                    | (0 if uid else 1)
+                )
+                if (
+                    bid in ids
+                    and cls is not foreign_body
+                    and (ids.count(bid) != keys.count(key) or cls in once_only)
+                ):
                     twin = _twin(held, e)
                     if twin is not None:
                         counts.duplicates += 1
                         dropped = lineno
                         if _richer(e, twin):
-                            held[held.index(twin)] = e  # keep the one that says more
+                            at = held.index(twin)  # keep the one that says more
+                            held[at] = e
+                            keys[at] = key
                             dropped = twin.line
                         if len(counts.duplicate_lines) < 1000:
                             counts.duplicate_lines.append(dropped)
                         continue
                 held.append(e)
                 ids.append(bid)
+                keys.append(key)
                 if len(held) > window:
                     ids.popleft()
+                    keys.popleft()
                     yield held.popleft()
             yield from held
         finally:

@@ -43,7 +43,7 @@ from typing import Any
 from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError
 
-from .grammar import load_grammar
+from .grammar import compile_grammar
 
 #: The listings, by the grammar's start rule that reads their lines.
 KINDS = {
@@ -638,9 +638,8 @@ def _cert_time(tok: Token) -> datetime:
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(
-        load_grammar("swanctl.lark"),
-        parser="lalr",
+    return compile_grammar(
+        "swanctl.lark",
         lexer="contextual",
         transformer=_Lines(),
         start=[*KINDS.values(), "command_line"],
