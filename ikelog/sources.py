@@ -86,6 +86,12 @@ MAX_LINE = 65536
 DUPLICATE_WINDOW = 8
 
 
+#: Thread numbers and levels as charon prints them ("04", "1"), read.
+_SMALL_INTS = {f"{n:02d}": n for n in range(1, 100)} | {str(n): n for n in range(10)}
+
+#: How a regex layout's pattern ends: the message, the rest of the line.
+_REST = "(.*)$"
+
 #: The body of every further line of a multi-line journal entry.
 _CONTINUED = ev.Foreign("(continued journal entry)")
 
@@ -193,8 +199,11 @@ class EventReader:
         head = [x[:MAX_LINE].rstrip("\r\n") for x in self._head[:SNIFF_LINES]]
         layout = specialize(self.layout, head) or layout
         split = layout.split
-        # a regex layout is matched directly, without a method call a line
-        match = layout.match if isinstance(layout, RegexLayout) else None
+        # a regex layout's prefix is matched directly (no method call) and
+        # the message is the rest of the line (no regex runs over it)
+        prefix = None
+        if isinstance(layout, RegexLayout) and layout.regex.pattern.endswith(_REST):
+            prefix = re.compile(layout.regex.pattern[: -len(_REST)]).match
         others = [x for n, x in LAYOUTS.items() if n != "bare"]
         bare = LAYOUTS["bare"].split
         counts = self.counts
@@ -215,6 +224,7 @@ class EventReader:
         keys: deque[int] = deque()  # the same with the shape of their line
         once_only = _ONCE_ONLY
         window = DUPLICATE_WINDOW
+        small = _SMALL_INTS.get
         total = understood = unknown = seen_foreign = 0
         if lines is None:
             lines = chain(self._head, self._lines)
@@ -226,24 +236,25 @@ class EventReader:
                 line = line.rstrip("\r\n")
                 if "\ufffd" in line:
                     counts.replaced_bytes += line.count("\ufffd") * count
-                if match is not None:
-                    m = match(line)
-                    parts = m.groups() if m is not None else None
+                body: ev.Body | None = None
+                m = prefix(line) if prefix is not None else None
+                if m is not None:
+                    ts, ident, relay, thread, group, level, name, uid = m.groups()
+                    text = line[m.end() :]
                 else:
                     parts = split(line)
-                body: ev.Body | None = None
-                if parts is None:
-                    for other in others:
-                        parts = other.split(line)
-                        if parts is not None:
-                            break
-                    else:
-                        parts = bare(line)
-                        if line == CONTINUATION:
-                            body = _CONTINUED
-                        elif foreign(parts[-1]):
-                            body = foreign_body(line)
-                ts, ident, relay, thread, group, level, name, uid, text = parts
+                    if parts is None:
+                        for other in others:
+                            parts = other.split(line)
+                            if parts is not None:
+                                break
+                        else:
+                            parts = bare(line)
+                            if line == CONTINUATION:
+                                body = _CONTINUED
+                            elif foreign(parts[-1]):
+                                body = foreign_body(line)
+                    ts, ident, relay, thread, group, level, name, uid, text = parts
                 if body is None:
                     body = parse(text)
                     if type(body) is unrecognized and (
@@ -275,9 +286,9 @@ class EventReader:
                         lineno,
                         body,
                         last_stamp,
-                        int(thread) if thread else None,
+                        (small(thread) or int(thread)) if thread else None,
                         group or None,
-                        int(level) if level else None,
+                        (small(level) or int(level)) if level else None,
                         name or None,
                         int(uid) if uid else None,
                         source,
