@@ -32,7 +32,7 @@ import re
 import sys
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain, islice, pairwise
@@ -219,20 +219,23 @@ class EventReader:
         last_text: Any = None
         last_stamp: datetime | None = None
         # the duplicate window: events wait here to be compared
-        held: deque[ev.Event] = deque()
-        ids: deque[int] = deque()  # id() of their bodies, for a quick look
-        keys: deque[int] = deque()  # the same with the shape of their line
+        held: list[ev.Event | None] = [None] * DUPLICATE_WINDOW
+        ids = [0] * DUPLICATE_WINDOW  # id() of their bodies, for a quick look
+        keys = [0] * DUPLICATE_WINDOW  # the same with the shape of their line
+        at = 0
         once_only = _ONCE_ONLY
         window = DUPLICATE_WINDOW
         small = _SMALL_INTS.get
-        total = understood = unknown = seen_foreign = 0
+        unknown = seen_foreign = 0
+        lineno = 0  # lines read: counted by enumerate, not one by one
+        longest = MAX_LINE
         if lines is None:
             lines = chain(self._head, self._lines)
         try:
             for lineno, raw in enumerate(lines, 1):
                 line = raw
-                if len(line) > MAX_LINE:
-                    line = line[:MAX_LINE]
+                if len(line) > longest:
+                    line = line[:longest]
                 line = line.rstrip("\r\n")
                 if "\ufffd" in line:
                     counts.replaced_bytes += line.count("\ufffd") * count
@@ -264,13 +267,10 @@ class EventReader:
                     ):
                         body = foreign_body(line)  # not a charon message
                 cls = type(body)
-                total += 1
                 if cls is unrecognized:
                     unknown += 1
-                else:
-                    understood += 1
-                    if cls is foreign_body:
-                        seen_foreign += 1
+                elif cls is foreign_body:
+                    seen_foreign += 1
                 if ts != last_text:  # many lines share one stamp
                     last_text = ts
                     if ts is None or ts == "":
@@ -299,7 +299,7 @@ class EventReader:
                     yield e
                     continue
                 # a twin differs in shape (see _twin): same body, other
-                # (relay, thread?, tag?) signature; deque.count() rules it
+                # (relay, thread?, tag?) signature; list.count() rules it
                 # out without a Python loop for the usual identical repeats
                 bid = id(body)
                 key = (
@@ -313,30 +313,35 @@ class EventReader:
                     and cls is not foreign_body
                     and (ids.count(bid) != keys.count(key) or cls in once_only)
                 ):
-                    twin = _twin(held, e)
+                    ordered = [x for x in held[at:] + held[:at] if x is not None]
+                    twin = _twin(ordered, e)
                     if twin is not None:
                         counts.duplicates += 1
                         dropped = lineno
                         if _richer(e, twin):
-                            at = held.index(twin)  # keep the one that says more
-                            held[at] = e
-                            keys[at] = key
+                            where = held.index(twin)  # keep the one that says more
+                            held[where] = e
+                            keys[where] = key
                             dropped = twin.line
                         if len(counts.duplicate_lines) < 1000:
                             counts.duplicate_lines.append(dropped)
                         continue
-                held.append(e)
-                ids.append(bid)
-                keys.append(key)
-                if len(held) > window:
-                    ids.popleft()
-                    keys.popleft()
-                    yield held.popleft()
-            yield from held
+                # the window is a ring: slot ``at`` holds the oldest event,
+                # which leaves as this one takes its place
+                old = held[at]
+                held[at] = e
+                ids[at] = bid
+                keys[at] = key
+                at = (at + 1) % window
+                if old is not None:
+                    yield old
+            for old in held[at:] + held[:at]:
+                if old is not None:
+                    yield old
         finally:
             if count:
-                counts.total += total
-                counts.understood += understood
+                counts.total += lineno
+                counts.understood += lineno - unknown
                 counts.unrecognized += unknown
                 counts.foreign += seen_foreign
 
@@ -399,7 +404,7 @@ def _richer(new: ev.Event, old: ev.Event) -> bool:
     return score(new) > score(old)
 
 
-def _twin(held: deque[ev.Event], e: ev.Event) -> ev.Event | None:
+def _twin(held: Sequence[ev.Event], e: ev.Event) -> ev.Event | None:
     """The event in ``held`` that ``e`` repeats in another shape, if any.
 
     The same message at the same time is a duplicate only when the two
