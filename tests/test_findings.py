@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -463,3 +464,65 @@ def test_apple_client_recognised_in_an_eap_session() -> None:
     )
     assert apple.fix == "Nothing to fix for this client."
     assert not [f for f in found if f.severity is Severity.ERROR]
+
+
+#: IKE proposals of iOS set up in Settings, as strongSwan's notes on Apple
+#: clients list them (iOS 16.5).
+IOS_PROPOSALS = (
+    "received proposals: "
+    "IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048, "
+    "IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/ECP_256, "
+    "IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_1536, "
+    "IKE:AES_CBC_128/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024, "
+    "IKE:3DES_CBC/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024"
+)
+
+
+def _apple_finding(lines: list[str]) -> Finding:
+    trace = ikelog.read_lines(lines)
+    assert trace.counts.unrecognized == 0
+    (apple,) = [f for f in trace.findings() if "Apple" in f.summary]
+    return apple
+
+
+@pytest.mark.parametrize(
+    ("offered", "says"),
+    [
+        (IOS_PROPOSALS, "iOS's defaults, so this is an iPhone or iPad"),
+        (
+            "received proposals: "
+            "IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048, "
+            "IKE:AES_CBC_128/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024",
+            "no ECP_256, as macOS does",
+        ),
+        (
+            "received proposals: IKE:AES_GCM_16_256/PRF_HMAC_SHA2_384/ECP_384",
+            "a profile sets them",
+        ),
+    ],
+)
+def test_apple_proposals_tell_ios_from_macos(offered: str, says: str) -> None:
+    lines = _as_apple(Path(SEED).read_text().splitlines())
+    at = next(i for i, x in enumerate(lines) if x.startswith("selected proposal"))
+    lines.insert(at, offered)
+    apple = _apple_finding(lines)
+    assert says in apple.explanation
+    assert apple.severity is Severity.INFO
+
+
+def test_apple_client_without_the_gateway_certificate() -> None:
+    # the device asked for no certificate and the gateway signed without
+    # sending one: the device cannot verify it and gives up after IKE_AUTH 1
+    lines = []
+    for line in _as_apple(Path(SEED).read_text().splitlines()):
+        if line.startswith("generating IKE_AUTH response 1 "):
+            line = line.replace(" CERT ", " ")
+            lines.append(line)
+            break
+        lines.append(line)
+    apple = _apple_finding(lines)
+    assert apple.severity is Severity.WARNING
+    assert apple.fix.startswith("Set send_cert = always")
+    quoted = [x.text for x in apple.evidence]
+    assert quoted[-1] == "generating IKE_AUTH response 1 [ IDr AUTH EAP/REQ/ID ]"
+    assert "sent no certificate request" in apple.explanation

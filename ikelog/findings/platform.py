@@ -228,8 +228,16 @@ def _apple(view: View) -> Finding | None:
             "one attribute the device asks for (the DNS domain) and leaves "
             "it unanswered."
         )
+    flavour = _apple_flavour(sa.received_proposals)
+    if flavour:
+        explanation += " " + flavour
     if sa.proposal:
         explanation += f" This session uses {sa.proposal}."
+        if sa.proposal.endswith("/MODP_1536"):
+            advice.append(
+                "Prefer modp2048 or ecp256 on the server: Apple's MODP_1536 "
+                "is known to fail with strongSwan."
+            )
     elif sa.received_proposals and not view.established:
         advice.append(
             "Offer one of the device's proposals on the server (Settings: "
@@ -244,17 +252,90 @@ def _apple(view: View) -> Finding | None:
             "Remote ID a subjectAltName of the server certificate and "
             "install the issuing CA on the device."
         )
+    silent = _cert_not_sent(view)
+    if silent is not None:
+        explanation += (
+            " The device sent no certificate request, and this gateway "
+            "authenticated with a public key but sent no certificate: "
+            "strongSwan sends its certificate only when asked (send_cert = "
+            "ifasked), so the device cannot verify the server."
+        )
+        advice.insert(
+            0,
+            "Set send_cert = always in the connection (leftsendcert=always "
+            "in ipsec.conf), or set ServerCertificateIssuerCommonName in the "
+            "device's profile so that it asks for the certificate.",
+        )
     fix = " ".join(advice) or "Nothing to fix for this client."
+    evidence = (hints + unknown)[:3] + ([silent] if silent is not None else [])
     return Finding(
         Kind.PLATFORM,
-        Severity.INFO,
+        Severity.WARNING if silent is not None else Severity.INFO,
         view.label,
-        view.evidence((hints + unknown)[:3]),
+        view.evidence(evidence),
         "client looks like Apple's built-in IKEv2 client (macOS/iOS)",
         explanation,
         fix,
         topic="client looks like Apple's built-in IKEv2 client (macOS/iOS)",
     )
+
+
+#: The IKE proposals iOS and iPadOS send when set up in Settings (as
+#: strongSwan's interoperability notes list them for iOS 16.5); only iOS
+#: offers ECP_256 by default, macOS does not.
+_IOS_DEFAULT = (
+    "IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048",
+    "IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/ECP_256",
+    "IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_1536",
+    "IKE:AES_CBC_128/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024",
+    "IKE:3DES_CBC/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024",
+)
+
+
+def _apple_flavour(received: list[str]) -> str | None:
+    """iOS or macOS, where the offered IKE proposals tell them apart."""
+    ike = [p for p in received if p.startswith("IKE:")]
+    if not ike:
+        return None
+    if tuple(ike) == _IOS_DEFAULT:
+        return (
+            "Its IKE proposals are iOS's defaults, so this is an iPhone or "
+            "iPad set up in Settings."
+        )
+    if any(p.endswith("/ECP_256") for p in ike):
+        return "It offers ECP_256, which by default only iOS does, not macOS."
+    if ike[0] == _IOS_DEFAULT[0]:
+        return (
+            "It offers no ECP_256, as macOS does by default (iOS would), "
+            "unless a profile sets the proposals."
+        )
+    return "Its IKE proposals are not the Settings defaults: a profile sets them."
+
+
+_NOT_SIGNED = re.compile(r"pre-shared|EAP|NULL", re.IGNORECASE)
+
+
+def _cert_not_sent(view: View) -> ev.Event | None:
+    """The gateway's IKE_AUTH response that lacks a certificate the device
+    needed: no CERTREQ came, and we signed with a key rather than a PSK."""
+    sa = view.sa
+    if sa is None:
+        return None
+    for x in sa.exchanges:
+        if x.type != "IKE_AUTH" or x.initiator != "remote":
+            continue
+        if x.request is None or x.response is None or "CERTREQ" in x.request:
+            return None
+        if "CERT" in x.response or "AUTH" not in x.response:
+            return None
+        signed = any(
+            b.myself and b.method and not _NOT_SIGNED.search(b.method)
+            for b in (cast(ev.AuthResult, e.body) for e in view.of(ev.AuthResult))
+        )
+        if not signed:
+            return None
+        return next((e for e in view.of(ev.Message) if e.line == x.response_line), None)
+    return None
 
 
 #: Transforms of Windows' default proposal that are weak today.
