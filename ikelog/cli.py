@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import json
 import sys
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Optional
 
@@ -133,8 +134,7 @@ def analyze(
         doc["inconsistencies"] = [x.to_dict() for x in found]
         diagnosed = diagnose_inputs(trace, transcripts)
         doc["findings"] = [f.to_dict() for f in diagnosed]
-        json.dump(doc, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        _print_json(doc)
         _exit_on(diagnosed, fail_on)
         return
     console = _console()
@@ -231,8 +231,7 @@ def diagnose(
         _require_charon_lines(trace, file)
     if as_json or fmt is OutputFormat.json:
         doc = {"source": trace.source, "findings": [f.to_dict() for f in found]}
-        json.dump(doc, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        _print_json(doc)
     elif fmt is OutputFormat.markdown:
         sys.stdout.write(render_findings.markdown(found, source=trace.source))
     else:
@@ -304,6 +303,11 @@ def _console() -> Console:
     """Log text goes out as written: no markup, no emoji, no highlighting
     (an identity may contain ``[/]``, an IPv6 address ``:a:``)."""
     return Console(markup=False, emoji=False, highlight=False)
+
+
+def _print_json(doc: Mapping[str, object]) -> None:
+    # one write: json.dump would write every token on its own
+    sys.stdout.write(json.dumps(doc, indent=1) + "\n")
 
 
 def _fail(message: str) -> None:

@@ -71,21 +71,104 @@ def host_of(endpoint: str | None) -> str | None:
     return endpoint.rpartition("[")[0] or endpoint
 
 
+class AliveSas:
+    """The SAs still alive, filed by their peer's host.
+
+    Attribution asks for "the alive SAs with this peer" at every undecided
+    packet; scanning every SA of the log there would make an untagged log
+    cost O(SAs) per line. SAs are filed when born and re-filed when their
+    peer's address changes (:meth:`moved`); an SA that died or moved is
+    dropped from a bucket when next looked at, so ending an SA needs no
+    call. Each look-up returns SAs in the order they were born.
+    """
+
+    __slots__ = ("_all", "_born", "_by_host", "_host", "_next")
+
+    def __init__(self) -> None:
+        self._all: dict[int, IkeSa] = {}
+        self._by_host: dict[str, dict[int, IkeSa]] = {}
+        self._host: dict[int, str] = {}
+        self._born: dict[int, int] = {}
+        self._next = 0
+
+    def add(self, sa: IkeSa) -> None:
+        self._born[id(sa)] = self._next
+        self._next += 1
+        self._all[id(sa)] = sa
+        self.moved(sa)
+
+    def moved(self, sa: IkeSa) -> None:
+        """File ``sa`` under the host of its current ``remote``."""
+        host = host_of(sa.remote)
+        key = id(sa)
+        if host is None or self._host.get(key) == host or key not in self._all:
+            return
+        self._host[key] = host
+        bucket = self._by_host.setdefault(host, {})
+        if bucket and self._born[next(reversed(bucket))] > self._born[key]:
+            # an older SA moved here: keep the bucket in order of birth
+            bucket[key] = sa
+            ordered = sorted(bucket.items(), key=lambda kv: self._born[kv[0]])
+            self._by_host[host] = dict(ordered)
+        else:
+            bucket[key] = sa
+
+    def remove(self, sa: IkeSa) -> None:
+        key = id(sa)
+        self._all.pop(key, None)
+        self._born.pop(key, None)
+        host = self._host.pop(key, None)
+        if host is not None:
+            self._by_host.get(host, {}).pop(key, None)
+
+    def all(self) -> list[IkeSa]:
+        """Every alive SA."""
+        dead = [k for k, sa in self._all.items() if not sa.alive]
+        for key in dead:
+            self.remove(self._all[key])
+        return list(self._all.values())
+
+    def __bool__(self) -> bool:
+        dead = []
+        found = False
+        for sa in self._all.values():
+            if sa.alive:
+                found = True
+                break
+            dead.append(sa)
+        for sa in dead:
+            self.remove(sa)
+        return found
+
+    def with_peer(self, host: str) -> list[IkeSa]:
+        """The alive SAs whose peer is ``host``."""
+        bucket = self._by_host.get(host)
+        if not bucket:
+            return []
+        found = []
+        gone = []
+        for key, sa in bucket.items():
+            if not sa.alive:
+                gone.append(sa)
+            elif self._host.get(key) == host:
+                found.append(sa)
+        for sa in gone:
+            self.remove(sa)
+        for key in [k for k in bucket if self._host.get(k) != host]:
+            del bucket[key]
+        return found
+
+
 def match_endpoints(
-    sas: list[IkeSa], local: ev.Endpoint, remote: ev.Endpoint
+    alive: AliveSas, local: ev.Endpoint, remote: ev.Endpoint
 ) -> list[IkeSa]:
-    """Alive SAs between the two hosts (ports may float under NAT-T)."""
-    found = []
-    for sa in sas:
-        if not sa.alive:
-            continue
-        # an SA whose peer is not known yet cannot be claimed by its address
-        if sa.remote is None or host_of(sa.remote) != remote.host:
-            continue
-        if sa.local is not None and host_of(sa.local) != local.host:
-            continue
-        found.append(sa)
-    return found
+    """Alive SAs between the two hosts (ports may float under NAT-T). An SA
+    whose peer is not known yet cannot be claimed by its address."""
+    return [
+        sa
+        for sa in alive.with_peer(remote.host)
+        if sa.local is None or host_of(sa.local) == local.host
+    ]
 
 
 def match_message(candidates: list[IkeSa], msg: ev.Message) -> list[IkeSa]:

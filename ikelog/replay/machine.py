@@ -43,6 +43,7 @@ from typing import Any
 from .. import events as ev
 from .attribution import (
     GLOBAL_KINDS,
+    AliveSas,
     Job,
     match_endpoints,
     match_message,
@@ -145,6 +146,7 @@ class Replay:
         self.last_ts: datetime | None = None
         self.tagged = False
         self._by_uid: dict[int, IkeSa] = {}
+        self._alive = AliveSas()
         self._child_owner: dict[int, IkeSa] = {}
         self._spi_owner: dict[str, IkeSa] = {}
         self._jobs: dict[int | None, Job] = {}
@@ -255,6 +257,7 @@ class Replay:
             self.on_close(sa)
         if sa.unique_id is not None and self._by_uid.get(sa.unique_id) is sa:
             del self._by_uid[sa.unique_id]
+        self._alive.remove(sa)
         for child in sa.child_sas:
             self._child_owner.pop(child.unique_id, None)
             for spi in (child.spi_in, child.spi_out):
@@ -346,6 +349,7 @@ class Replay:
             sa.names.append(name)
         sa.first_line = line
         self.sas.append(sa)
+        self._alive.add(sa)
         if uid is not None:
             self._by_uid[uid] = sa
         return sa
@@ -422,9 +426,6 @@ class Replay:
 
     def _gather(self, job: Job, e: ev.Event) -> None:
         """Narrow down the owner of ``job`` with the evidence of ``e``."""
-        # FIXME: candidates start from a scan of every SA (and match_endpoints
-        # scans them again), so untagged logs cost O(SAs) per undecided line;
-        # an index of alive SAs by remote host would make it O(1).
         body = e.body
         if job.owner is not None and job.maybe_rekey_of is None:
             return
@@ -451,11 +452,8 @@ class Replay:
                 sa = self._new_sa(uid, None, e.line)
                 loose = [
                     c
-                    for c in self.sas
+                    for c in self._alive.with_peer(job.remote_host or "")
                     if c.unique_id is None
-                    and c.alive
-                    and c.remote is not None
-                    and c.remote.rpartition("[")[0] == job.remote_host
                 ]
                 if loose:
                     sa.attribution = "inferred"
@@ -475,7 +473,7 @@ class Replay:
                     return
                 job.owner = None
                 job.candidates = [
-                    s for s in self.sas if s.alive and s is not job.maybe_rekey_of
+                    s for s in self._alive.all() if s is not job.maybe_rekey_of
                 ]
                 job.maybe_rekey_of = None
             else:
@@ -487,7 +485,7 @@ class Replay:
                 (body.dst, body.src) if body.inbound else (body.src, body.dst)
             )
             job.remote_host = job.remote_host or remote.host
-            found = match_endpoints(self.sas, local, remote)
+            found = match_endpoints(self._alive, local, remote)
             job.candidates = _narrow(job.candidates, found)
         elif isinstance(body, ev.Message):
             if (
@@ -511,8 +509,8 @@ class Replay:
                 job.candidates = []
                 return
             if job.candidates is None:
-                job.candidates = [s for s in self.sas if s.alive]
-            if not job.candidates and not any(s.alive for s in self.sas):
+                job.candidates = self._alive.all()
+            if not job.candidates and not self._alive:
                 # the log starts inside an SA it never introduces
                 orphan = self._new_sa(None, None, job.first_line)
                 orphan.attribution = "partial"
@@ -520,11 +518,7 @@ class Replay:
                 return
             # an ambiguous past leaves windows behind: then keep the hosts' SAs
             job.candidates = match_message(job.candidates, body) or job.candidates
-        elif (
-            isinstance(body, ev.ChildSaLine)
-            and job.owner is None
-            and not any(s.alive for s in self.sas)
-        ):
+        elif isinstance(body, ev.ChildSaLine) and job.owner is None and not self._alive:
             # a CHILD SA of an IKE SA the log never introduces
             orphan = self._new_sa(None, None, job.first_line)
             orphan.attribution = "partial"
@@ -532,10 +526,10 @@ class Replay:
             return
         elif isinstance(body, ev.Retransmit):
             if job.candidates is None:
-                job.candidates = [s for s in self.sas if s.alive]
+                job.candidates = self._alive.all()
             job.candidates = match_outstanding(job.candidates, body.message_id)
         elif job.candidates is None and not job.new_sa:
-            alive = [s for s in self.sas if s.alive]
+            alive = self._alive.all()
             # one SA alive: it is the owner, unless the log is an excerpt
             # that started inside it (others may then be alive unseen)
             if (
@@ -649,6 +643,8 @@ class Replay:
         named.lines += early.lines
         named.attribution = "inferred"
         self.sas.remove(early)
+        self._alive.remove(early)
+        self._alive.moved(named)
 
     # -- dispatch -------------------------------------------------------------
 
@@ -697,6 +693,7 @@ class Replay:
             if sa.remote is not None and sa.remote != str(remote):
                 sa.endpoint_changes.append((e.line, sa.remote, str(remote)))
             sa.local, sa.remote = str(local), str(remote)
+            self._alive.moved(sa)
         if p.inbound:
             self._last_in[id(sa)] = p.size
             return
@@ -1104,6 +1101,7 @@ class Replay:
             new.rekeyed_from = sa.unique_id if sa else new.rekeyed_from
             new.local = new.local or (sa.local if sa else None)
             new.remote = new.remote or (sa.remote if sa else None)
+            self._alive.moved(new)
             new.local_id, new.remote_id = line.local.identity, line.remote.identity
             new.role = new.role or "responder"
             new.proposal = new.proposal or (sa.proposal if sa else None)
@@ -1366,7 +1364,8 @@ def _asked_vip(sa: IkeSa) -> bool:
 def _narrow(current: list[IkeSa] | None, found: list[IkeSa]) -> list[IkeSa]:
     if current is None:
         return found
-    return [sa for sa in current if sa in found]
+    kept = set(map(id, found))
+    return [sa for sa in current if id(sa) in kept]
 
 
 def _named_uid(body: ev.Body) -> int | None:

@@ -2,6 +2,8 @@
 
 These are plain mutable records filled in by :mod:`ikelog.replay.machine`
 while it reads events; once the replay is finished they are only read.
+Records with an identity (SAs, exchanges, leases) compare by identity:
+two SAs with the same fields are still two SAs.
 Every record remembers the line numbers it rests on, so findings and
 reports can cite evidence.
 """
@@ -40,7 +42,7 @@ BENIGN_PROBLEMS = frozenset(
 )
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Exchange:
     """One request and its response, as one side of the SA saw them.
 
@@ -86,7 +88,7 @@ class Exchange:
         return None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class ChildSa:
     name: str
     unique_id: int
@@ -124,7 +126,7 @@ class Problem:
     stage: str | None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class IkeSa:
     """One IKE SA (or IKEv1 ISAKMP SA) as this log's daemon saw it."""
 
@@ -236,7 +238,7 @@ class IkeSa:
         return sa_html(self)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class LeaseRecord:
     address: str
     identity: str
