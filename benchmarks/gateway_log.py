@@ -5,7 +5,7 @@ The lab's ``j-many-clients/gw/charon.log`` holds 200 concurrent EAP logins
 addresses and clock, so the copies look like later waves of other clients
 rather than repeats, and the parser cannot simply reuse earlier lines.
 
-    python benchmarks/gateway_log.py OUT.log --copies 40
+    python benchmarks/gateway_log.py OUT.log --copies 40 [--untagged]
 """
 
 from __future__ import annotations
@@ -57,11 +57,23 @@ def shifted(line: str, copy: int) -> str:
     return line
 
 
-def build(out: Path, copies: int, source: Path = LAB_LOG) -> int:
-    """Write ``copies`` shifted copies of ``source`` to ``out``; return bytes."""
+#: the ``<name|id> `` tag a file logger writes with ``ike_name = yes``
+_TAG = re.compile(r"(\[[A-Z]{3}\d?\] )<[^>]*> ")
+
+
+def build(
+    out: Path, copies: int, source: Path = LAB_LOG, *, untagged: bool = False
+) -> int:
+    """Write ``copies`` shifted copies of ``source`` to ``out``; return bytes.
+
+    ``untagged`` drops the ``<name|id>`` tags, as charon's default
+    ``ike_name = no`` writes the log: then every line's SA must be inferred.
+    """
     opener = gzip.open if source.suffix == ".gz" else open
     with opener(source, "rt") as f:
         lines = f.read().splitlines()
+    if untagged:
+        lines = [_TAG.sub(r"\1", line, count=1) for line in lines]
     with out.open("w") as f:
         for copy in range(copies):
             for line in lines:
@@ -73,8 +85,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out", type=Path)
     ap.add_argument("--copies", type=int, default=40)
+    ap.add_argument("--untagged", action="store_true", help="drop <name|id> tags")
     args = ap.parse_args()
-    size = build(args.out, args.copies)
+    size = build(args.out, args.copies, untagged=args.untagged)
     print(f"{args.out}: {size / 1e6:.1f} MB, {args.copies} copies")
 
 

@@ -145,17 +145,16 @@ class AliveSas:
         bucket = self._by_host.get(host)
         if not bucket:
             return []
-        found = []
-        gone = []
-        for key, sa in bucket.items():
-            if not sa.alive:
-                gone.append(sa)
-            elif self._host.get(key) == host:
-                found.append(sa)
-        for sa in gone:
-            self.remove(sa)
-        for key in [k for k in bucket if self._host.get(k) != host]:
-            del bucket[key]
+        filed = self._host
+        found = [
+            sa for key, sa in bucket.items() if sa.alive and filed.get(key) == host
+        ]
+        if len(found) != len(bucket):  # some died or moved away
+            for key, sa in list(bucket.items()):
+                if not sa.alive:
+                    self.remove(sa)
+                elif filed.get(key) != host:
+                    del bucket[key]
         return found
 
 
@@ -164,10 +163,12 @@ def match_endpoints(
 ) -> list[IkeSa]:
     """Alive SAs between the two hosts (ports may float under NAT-T). An SA
     whose peer is not known yet cannot be claimed by its address."""
+    host = local.host
+    with_port = host + "["  # an endpoint is written host[port]
     return [
         sa
         for sa in alive.with_peer(remote.host)
-        if sa.local is None or host_of(sa.local) == local.host
+        if sa.local is None or sa.local.startswith(with_port) or sa.local == host
     ]
 
 

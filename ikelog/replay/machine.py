@@ -131,8 +131,7 @@ class Replay:
     ) -> None:
         """``retain=False`` streams: SAs that ended some lines ago are handed
         to ``on_close`` and forgotten, so memory follows the SAs open at
-        once, not the length of the log (tagged logs only: without tags an
-        ended SA may still be needed to settle attribution)."""
+        once, not the length of the log."""
         self.retain = retain
         self.on_close = on_close
         self.closed_outcomes: dict[str, int] = {}
@@ -150,7 +149,8 @@ class Replay:
         self._child_owner: dict[int, IkeSa] = {}
         self._spi_owner: dict[str, IkeSa] = {}
         self._jobs: dict[int | None, Job] = {}
-        self._merge_candidates: dict[int, list[IkeSa]] = {}
+        #: id(SA first seen by name) -> (that SA, unnamed SAs it may be)
+        self._merge_candidates: dict[int, tuple[IkeSa, list[IkeSa]]] = {}
         self._current: dict[int, Exchange] = {}
         self._last_esp: dict[int, str] = {}
         self._last_in: dict[int, int | None] = {}
@@ -235,12 +235,29 @@ class Replay:
             self.last_ts = last_ts
 
     def _sweep(self, line: int) -> None:
-        """Hand over and forget SAs that ended more than SWEEP_GRACE lines ago."""
-        if not self.tagged:
-            return
+        """Hand over and forget SAs that ended more than SWEEP_GRACE lines ago.
+
+        Without tags an ended SA may still wait to be merged with the SA it
+        turned out to be (see :meth:`_settle_merges`): such merges are
+        settled first when every SA they involve has ended, and an SA in a
+        merge still open is kept.
+        """
+
+        def ended(sa: IkeSa) -> bool:
+            return not sa.alive and (sa.last_line or 0) <= line - SWEEP_GRACE
+
+        pending: set[int] = set()
+        if self._merge_candidates:
+            for ready in _merge_families(self._merge_candidates, ended):
+                for key in ready:
+                    del self._merge_candidates[key]
+                self._settle_merges(ready)
+            for named, cands in self._merge_candidates.values():
+                pending.add(id(named))
+                pending.update(map(id, cands))
         keep = []
         for sa in self.sas:
-            if sa.alive or (sa.last_line or 0) > line - SWEEP_GRACE:
+            if not ended(sa) or id(sa) in pending:
                 keep.append(sa)
                 continue
             self._forget(sa)
@@ -314,32 +331,38 @@ class Replay:
         for job in list(self._jobs.values()):
             self._close(job)
         self._jobs.clear()
-        self._settle_merges()
+        self._settle_merges(self._merge_candidates)
+        self._merge_candidates = {}
         stop = self.daemon.stop_lines[-1] if self.daemon.stop_lines else None
         for sa in self.sas:
-            if not (sa.established or sa.established_via):
-                for child in sa.child_sas:
-                    if child.state == "installing":
-                        child.state = "not installed"
-            if not sa.alive or sa.established or sa.established_via:
-                continue
-            if sa.state not in ("connecting", "open"):
-                continue
-            if sa.failure is not None:
-                sa.state = "failed"  # what went wrong is in the log
-                continue
-            if stop is not None and (sa.last_line or 0) < stop:
-                sa.problems.append(
-                    Problem(
-                        stop,
-                        "not-established",
-                        "never established before the daemon stopped",
-                        None,
-                    )
+            self._conclude(sa, stop)
+
+    def _conclude(self, sa: IkeSa, stop: int | None) -> None:
+        """The final state of an SA the log says no more of; ``stop`` is the
+        line where its daemon stopped, if it did."""
+        if not (sa.established or sa.established_via):
+            for child in sa.child_sas:
+                if child.state == "installing":
+                    child.state = "not installed"
+        if not sa.alive or sa.established or sa.established_via:
+            return
+        if sa.state not in ("connecting", "open"):
+            return
+        if sa.failure is not None:
+            sa.state = "failed"  # what went wrong is in the log
+            return
+        if stop is not None and (sa.last_line or 0) < stop:
+            sa.problems.append(
+                Problem(
+                    stop,
+                    "not-established",
+                    "never established before the daemon stopped",
+                    None,
                 )
-                sa.state = "failed"
-            else:
-                sa.state = "open"
+            )
+            sa.state = "failed"
+        else:
+            sa.state = "open"
 
     # -- SA lookup ------------------------------------------------------------
 
@@ -457,7 +480,7 @@ class Replay:
                 ]
                 if loose:
                     sa.attribution = "inferred"
-                    self._merge_candidates[uid] = loose
+                    self._merge_candidates[id(sa)] = (sa, loose)
             self._resolve(job, sa)
             return
         child = _named_child(body)
@@ -598,7 +621,7 @@ class Replay:
         self.ambiguous.append(amb)
         job.pending = []
 
-    def _settle_merges(self) -> None:
+    def _settle_merges(self, groups: dict[int, tuple[IkeSa, list[IkeSa]]]) -> None:
         """Fold SAs first seen by name into the unnamed SA they must be.
 
         Without tags a responder's SA is born unnamed (``<host> is
@@ -606,24 +629,21 @@ class Replay:
         of an ambiguous job. Candidates left with one possibility are
         merged first; the rest in order of appearance, marked inferred.
         """
-        taken: set[int] = set()
-        todo = dict(self._merge_candidates)
+        todo = dict(groups)
         changed = True
         while todo and changed:
             changed = False
-            for uid, cands in list(todo.items()):
-                left = [c for c in cands if id(c) not in taken and c.unique_id is None]
+            for key, (named, cands) in list(todo.items()):
+                left = [c for c in cands if c.unique_id is None]  # not merged yet
                 if len(left) <= 1:
                     if left:
-                        self._merge(self._by_uid[uid], left[0])
-                        taken.add(id(left[0]))
-                    del todo[uid]
+                        self._merge(named, left[0])
+                    del todo[key]
                     changed = True
-        for uid, cands in todo.items():
-            left = [c for c in cands if id(c) not in taken and c.unique_id is None]
+        for named, cands in todo.values():
+            left = [c for c in cands if c.unique_id is None]
             if left:
-                self._merge(self._by_uid[uid], left[0])
-                taken.add(id(left[0]))
+                self._merge(named, left[0])
 
     def _merge(self, named: IkeSa, early: IkeSa) -> None:
         """Move what ``early`` (unnamed) knows into ``named``."""
@@ -642,6 +662,7 @@ class Replay:
         named.first_ts = early.first_ts
         named.lines += early.lines
         named.attribution = "inferred"
+        early.unique_id = named.unique_id  # no longer free for another merge
         self.sas.remove(early)
         self._alive.remove(early)
         self._alive.moved(named)
@@ -1315,8 +1336,15 @@ class Replay:
         self.daemon.starts.append((e.line, d.text))
         self.daemon.version = d.version or self.daemon.version
         if d.version is not None:
-            # unique ids count from 1 again in a new daemon run
-            for old in self._by_uid.values():
+            # a new daemon run: the SAs of the last one are gone, and unique
+            # ids count from 1 again
+            stops = self.daemon.stop_lines
+            for old in self._alive.all() + list(self._by_uid.values()):
+                # where it stopped: its "stopping" line, or this one (a crash)
+                stop = (
+                    stops[-1] if stops and stops[-1] > (old.first_line or 0) else e.line
+                )
+                self._conclude(old, stop)
                 old.alive = False
             self._by_uid.clear()
             self._child_owner.clear()
@@ -1359,6 +1387,39 @@ def _asked_vip(sa: IkeSa) -> bool:
         and any(p.startswith("CPRP") for p in x.response)
         for x in sa.exchanges
     )
+
+
+def _merge_families(
+    groups: dict[int, tuple[IkeSa, list[IkeSa]]], ended: Callable[[IkeSa], bool]
+) -> list[dict[int, tuple[IkeSa, list[IkeSa]]]]:
+    """The families of merge groups (groups that share a candidate, directly
+    or through others) whose every SA has ended, each in the groups' order.
+
+    Settling a whole family at once gives what settling every group at the
+    end of the log would: families do not compete for candidates.
+    """
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for key, (_, cands) in groups.items():
+        for c in cands:
+            parent[root(id(c))] = root(key)
+    families: dict[int, dict[int, tuple[IkeSa, list[IkeSa]]]] = {}
+    done: dict[int, bool] = {}
+    for key, group in groups.items():
+        r = root(key)
+        families.setdefault(r, {})[key] = group
+        named, cands = group
+        settled = ended(named) and all(
+            ended(c) or c.unique_id is not None for c in cands
+        )
+        done[r] = done.get(r, True) and settled
+    return [family for r, family in families.items() if done[r]]
 
 
 def _narrow(current: list[IkeSa] | None, found: list[IkeSa]) -> list[IkeSa]:
