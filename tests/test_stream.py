@@ -23,7 +23,7 @@ from ikelog.sources import EventReader, open_text
 from ikelog.trace import outcome
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from gateway_log import build  # noqa: E402
+from gateway_log import build
 
 COPIES = 4
 
