@@ -5,11 +5,14 @@ Prints lines/s, MB/s and peak resident memory for the streaming replay
 fresh process, then the same for ``ikelog.load`` which keeps every SA for
 the report. Figures are printed, never asserted.
 
-Each measurement runs ``--repeat`` times; the table shows the best run and
-the median MB/s (a shared machine's neighbours slow single runs down by a
+Logs are measured with ``<name|id>`` tags (``ike_name = yes``) and without
+(charon's default), where every line's SA must be inferred. Each
+measurement runs ``--repeat`` times; the table shows the best run and the
+median MB/s (a shared machine's neighbours slow single runs down by a
 quarter and more).
 
-    python benchmarks/throughput.py [--copies 10 40] [--repeat 3] [--keep DIR]
+    python benchmarks/throughput.py [--copies 10 40] [--repeat 3]
+        [--tags tagged untagged] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -66,6 +69,13 @@ def main() -> None:
     ap.add_argument("--copies", type=int, nargs="+", default=[10, 40])
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement")
     ap.add_argument("--keep", type=Path, help="keep generated logs in this folder")
+    ap.add_argument(
+        "--tags",
+        nargs="+",
+        choices=("tagged", "untagged"),
+        default=["tagged", "untagged"],
+        help="logs with <name|id> tags (ike_name = yes), without (the default)",
+    )
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -77,33 +87,34 @@ def main() -> None:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="ikelog-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     print(
-        f"{'mode':8} {'copies':>6} {'MB':>7} {'lines':>9} {'IKE SAs':>8} "
+        f"{'log':8} {'mode':6} {'copies':>6} {'MB':>7} {'lines':>9} {'IKE SAs':>8} "
         f"{'s':>6} {'lines/s':>9} {'MB/s':>6} {'median':>6} {'peak MB':>8}"
     )
-    for copies in args.copies:
-        log = folder / f"gateway-{copies}.log"
+    for tags, copies, mode in (
+        (t, c, m) for t in args.tags for c in args.copies for m in ("stream", "load")
+    ):
+        log = folder / f"gateway-{tags}-{copies}.log"
         if not log.exists():
-            build(log, copies)
+            build(log, copies, untagged=tags == "untagged")
         size_mb = log.stat().st_size / 1e6
-        for mode in ("stream", "load"):
-            runs = []
-            for _ in range(max(1, args.repeat)):
-                out = subprocess.run(
-                    [sys.executable, __file__, "--child", str(log), mode],
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                )
-                runs.append(json.loads(out.stdout))
-            r = min(runs, key=lambda x: x["seconds"])
-            median = statistics.median(size_mb / x["seconds"] for x in runs)
-            print(
-                f"{mode:8} {copies:>6} {size_mb:>7.1f} {r['lines']:>9} "
-                f"{r['sas']:>8} {r['seconds']:>6.2f} "
-                f"{r['lines'] / r['seconds']:>9.0f} "
-                f"{size_mb / r['seconds']:>6.1f} {median:>6.1f} "
-                f"{max(x['peak_mb'] for x in runs):>8.0f}"
+        runs = []
+        for _ in range(max(1, args.repeat)):
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", str(log), mode],
+                check=True,
+                capture_output=True,
+                text=True,
             )
+            runs.append(json.loads(out.stdout))
+        r = min(runs, key=lambda x: x["seconds"])
+        median = statistics.median(size_mb / x["seconds"] for x in runs)
+        print(
+            f"{tags:8} {mode:6} {copies:>6} {size_mb:>7.1f} {r['lines']:>9} "
+            f"{r['sas']:>8} {r['seconds']:>6.2f} "
+            f"{r['lines'] / r['seconds']:>9.0f} "
+            f"{size_mb / r['seconds']:>6.1f} {median:>6.1f} "
+            f"{max(x['peak_mb'] for x in runs):>8.0f}"
+        )
 
 
 if __name__ == "__main__":
