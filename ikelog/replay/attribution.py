@@ -72,23 +72,22 @@ def host_of(endpoint: str | None) -> str | None:
 
 
 class AliveSas:
-    """The SAs still alive, filed by their peer's host.
+    """The SAs still alive, filed by the hosts at both ends.
 
-    Attribution asks for "the alive SAs with this peer" at every undecided
-    packet; scanning every SA of the log there would make an untagged log
-    cost O(SAs) per line. SAs are filed when born and re-filed when their
-    peer's address changes (:meth:`moved`); an SA that died or moved is
-    dropped from a bucket when next looked at, so ending an SA needs no
-    call. Each look-up returns SAs in the order they were born.
+    Attribution asks for "the alive SAs between these two hosts" at every
+    undecided packet; scanning every SA of the log there would make an
+    untagged log cost O(SAs) per line. SAs are filed when born, re-filed
+    when an address changes (:meth:`moved`) and taken out when they end
+    (:meth:`remove`). Look-ups return SAs in the order they were born.
     """
 
-    __slots__ = ("_all", "_born", "_by_host", "_host", "_next")
+    __slots__ = ("_all", "_born", "_by_ends", "_ends", "_next")
 
     def __init__(self) -> None:
         self._all: dict[int, IkeSa] = {}
-        self._by_host: dict[str, dict[int, IkeSa]] = {}
-        self._host: dict[int, str] = {}
         self._born: dict[int, int] = {}
+        self._ends: dict[int, tuple[str | None, str]] = {}
+        self._by_ends: dict[tuple[str | None, str], dict[int, IkeSa]] = {}
         self._next = 0
 
     def add(self, sa: IkeSa) -> None:
@@ -98,64 +97,68 @@ class AliveSas:
         self.moved(sa)
 
     def moved(self, sa: IkeSa) -> None:
-        """File ``sa`` under the host of its current ``remote``."""
-        host = host_of(sa.remote)
+        """File ``sa`` under its current ``local`` and ``remote`` hosts."""
         key = id(sa)
-        if host is None or self._host.get(key) == host or key not in self._all:
+        remote = host_of(sa.remote)
+        if remote is None or key not in self._all:
             return
-        self._host[key] = host
-        bucket = self._by_host.setdefault(host, {})
-        if bucket and self._born[next(reversed(bucket))] > self._born[key]:
+        ends = (host_of(sa.local), remote)
+        old = self._ends.get(key)
+        if old == ends:
+            return
+        if old is not None:
+            self._unfile(key, old)
+        self._ends[key] = ends
+        bucket = self._by_ends.setdefault(ends, {})
+        bucket[key] = sa
+        if len(bucket) > 1 and self._born[next(reversed(bucket))] < max(
+            self._born[k] for k in bucket
+        ):
             # an older SA moved here: keep the bucket in order of birth
-            bucket[key] = sa
-            ordered = sorted(bucket.items(), key=lambda kv: self._born[kv[0]])
-            self._by_host[host] = dict(ordered)
-        else:
-            bucket[key] = sa
+            self._by_ends[ends] = dict(
+                sorted(bucket.items(), key=lambda kv: self._born[kv[0]])
+            )
+
+    def _unfile(self, key: int, ends: tuple[str | None, str]) -> None:
+        bucket = self._by_ends.get(ends)
+        if bucket is not None:
+            bucket.pop(key, None)
+            if not bucket:
+                del self._by_ends[ends]
 
     def remove(self, sa: IkeSa) -> None:
+        """Take out an SA that ended (or was merged into another)."""
         key = id(sa)
         self._all.pop(key, None)
         self._born.pop(key, None)
-        host = self._host.pop(key, None)
-        if host is not None:
-            self._by_host.get(host, {}).pop(key, None)
+        ends = self._ends.pop(key, None)
+        if ends is not None:
+            self._unfile(key, ends)
 
     def all(self) -> list[IkeSa]:
-        """Every alive SA."""
-        dead = [k for k, sa in self._all.items() if not sa.alive]
-        for key in dead:
-            self.remove(self._all[key])
+        """Every alive SA, in order of birth."""
         return list(self._all.values())
 
     def __bool__(self) -> bool:
-        dead = []
-        found = False
-        for sa in self._all.values():
-            if sa.alive:
-                found = True
-                break
-            dead.append(sa)
-        for sa in dead:
-            self.remove(sa)
+        return bool(self._all)
+
+    def between(self, local: str, remote: str) -> list[IkeSa]:
+        """The alive SAs between these hosts (and those with ``remote`` whose
+        local address is not known yet)."""
+        found = list(self._by_ends.get((local, remote), {}).values())
+        unsure = self._by_ends.get((None, remote))
+        if unsure:
+            found += unsure.values()
+            found.sort(key=lambda sa: self._born[id(sa)])
         return found
 
-    def with_peer(self, host: str) -> list[IkeSa]:
-        """The alive SAs whose peer is ``host``."""
-        bucket = self._by_host.get(host)
-        if not bucket:
-            return []
-        filed = self._host
-        found = [
-            sa for key, sa in bucket.items() if sa.alive and filed.get(key) == host
+    def with_peer(self, remote: str) -> list[IkeSa]:
+        """The alive SAs whose peer is ``remote`` (a scan: seldom asked)."""
+        return [
+            sa
+            for key, sa in self._all.items()
+            if (ends := self._ends.get(key)) is not None and ends[1] == remote
         ]
-        if len(found) != len(bucket):  # some died or moved away
-            for key, sa in list(bucket.items()):
-                if not sa.alive:
-                    self.remove(sa)
-                elif filed.get(key) != host:
-                    del bucket[key]
-        return found
 
 
 def match_endpoints(
@@ -163,13 +166,7 @@ def match_endpoints(
 ) -> list[IkeSa]:
     """Alive SAs between the two hosts (ports may float under NAT-T). An SA
     whose peer is not known yet cannot be claimed by its address."""
-    host = local.host
-    with_port = host + "["  # an endpoint is written host[port]
-    return [
-        sa
-        for sa in alive.with_peer(remote.host)
-        if sa.local is None or sa.local.startswith(with_port) or sa.local == host
-    ]
+    return alive.between(local.host, remote.host)
 
 
 def match_message(candidates: list[IkeSa], msg: ev.Message) -> list[IkeSa]:

@@ -695,6 +695,11 @@ class Replay:
             return  # the same problem told twice (notify, then its log line)
         sa.problems.append(Problem(e.line, what, text, stage))
 
+    def _end(self, sa: IkeSa) -> None:
+        """The SA is gone: no later line can be its."""
+        sa.alive = False
+        self._alive.remove(sa)
+
     def _state(self, sa: IkeSa, e: ev.Event, state: str) -> None:
         sa.state = state
         if state == "failed":
@@ -790,7 +795,7 @@ class Replay:
             if _refuses_sa(m) and not sa.established and not we_retry:
                 # a refused IKE_SA_INIT or IKE_AUTH ends the SA on both
                 # sides (RFC 7296 2.21)
-                sa.alive = False
+                self._end(sa)
                 self._state(sa, e, "failed")
                 for child in sa.child_sas:
                     if child.state == "installing":
@@ -900,7 +905,7 @@ class Replay:
         self._problem(sa, e, "retransmit-send-timeout", g.text)
         if sa is not None and "path probings" not in g.text:
             # charon deletes an SA whose peer stopped answering
-            sa.alive = False
+            self._end(sa)
             self._state(sa, e, "deleted" if sa.established else "failed")
 
     def _on_ike_note(self, sa: IkeSa | None, e: ev.Event, n: ev.IkeNote) -> None:
@@ -1159,12 +1164,12 @@ class Replay:
             if sa.version == 1:
                 # IKEv1 has no delete exchange to wait for: the SA is gone
                 self._state(sa, e, "deleted")
-                sa.alive = False
+                self._end(sa)
 
     def _on_ike_deleted(self, sa: IkeSa | None, e: ev.Event, d: ev.IkeDeleted) -> None:
         if sa is not None:
             self._state(sa, e, "deleted")
-            sa.alive = False
+            self._end(sa)
             for child in sa.child_sas:
                 if child.state in ("installed", "inbound", "installing", "deleting"):
                     child.state = "closed with IKE SA"
@@ -1195,7 +1200,7 @@ class Replay:
         self._problem(sa, e, kinds[f.what], f.text)
         if f.what == "message_failed":
             return
-        sa.alive = False
+        self._end(sa)
         if not sa.established and not sa.established_via:
             self._state(sa, e, "failed")
         elif sa.state not in ("deleted", "rekeyed"):
@@ -1345,7 +1350,7 @@ class Replay:
                     stops[-1] if stops and stops[-1] > (old.first_line or 0) else e.line
                 )
                 self._conclude(old, stop)
-                old.alive = False
+                self._end(old)
             self._by_uid.clear()
             self._child_owner.clear()
 
