@@ -95,11 +95,20 @@ class Trace:
 
         return trace_html(self)
 
-    def sa(self, name: str, unique_id: int | None = None) -> IkeSa:
+    def sa(self, name: str | int, unique_id: int | None = None) -> IkeSa:
         """The IKE SA called ``name`` (and with ``unique_id`` if given).
 
-        ``name`` may also be written as charon does, ``"eap[3]"``.
+        ``name`` may also be written as charon does, ``"eap[3]"``, be a
+        label (``"(unnamed)@812"``), or be the unique id alone (``3``).
         """
+        if isinstance(name, int) or name.isdigit():
+            for sa in self.replay.sas:
+                if sa.unique_id == int(name):
+                    return sa
+            raise KeyError(f"no IKE SA with unique id {name}")
+        for sa in self.replay.sas:
+            if unique_id is None and sa.label == name:
+                return sa
         if unique_id is None and name.endswith("]") and "[" in name:
             base, _, uid = name[:-1].rpartition("[")
             if uid.isdigit():
@@ -108,7 +117,9 @@ class Trace:
             named = name in sa.names or sa.name == name
             if named and unique_id in (None, sa.unique_id):
                 return sa
-        raise KeyError(f"no IKE SA {name}[{unique_id}]")
+        known = ", ".join(sa.label for sa in self.replay.sas) or "none"
+        wanted = name if unique_id is None else f"{name}[{unique_id}]"
+        raise KeyError(f"no IKE SA {wanted}; known: {known}")
 
     def select(self, only: str) -> list[IkeSa]:
         """The IKE SAs ``only`` names: a label (``eap[3]``), a connection

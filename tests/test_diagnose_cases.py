@@ -193,3 +193,49 @@ def test_seed_sample_has_no_errors() -> None:
 def test_no_corpus_client_is_taken_for_apple(rel: str) -> None:
     # the corpus holds Windows, Android and strongSwan clients only
     assert not [f for f in findings(rel) if "Apple" in f.summary]
+
+
+def test_untagged_crowded_gateway_blames_no_sa_it_cannot_tell() -> None:
+    # j-many-clients without <name|id> tags: 40 clients behind each of five
+    # addresses. The five failed logins (EAP-MSCHAPv2, users *-7) are each
+    # one error naming the SAs they could be of, and no established SA gets
+    # an error; what follows each failure (the client's AUTH_FAILED notify,
+    # the half-open SA deleted after its timeout) is information.
+    import ikelog
+
+    trace = ikelog.load(corpus("lab/j-many-clients/gw/charon-plain.log"))
+    found = trace.findings()
+    errors = [f for f in found if f.severity is Severity.ERROR]
+    assert [(f.kind, f.lines) for f in errors] == [
+        (Kind.EAP_FAILURE, [n]) for n in (3950, 5451, 5975, 6620, 7978)
+    ]
+    assert all(f.ike_sa is None and len(f.candidates) >= 3 for f in errors)
+    assert "on one of 3 IKE SAs the log does not tell apart" in errors[0].summary
+    assert "This log is the server's" in errors[0].explanation
+    after = [f for f in found if f.kind is Kind.HALF_OPEN_TIMEOUT]
+    assert [f.lines for f in after] == [[12500], [12717], [12750], [12799], [12896]]
+    assert {f.severity for f in after} == {Severity.INFO}
+    assert "failed authentication of line 3950" in after[0].explanation
+    established = {sa.label for sa in trace.ike_sas if sa.established}
+    assert len(established) == 195
+    assert not [
+        f for f in found if f.severity is not Severity.INFO and f.ike_sa in established
+    ]
+    # tagged, the same run: the five errors are on the SAs charon named
+    tagged = ikelog.load(corpus("lab/j-many-clients/gw/charon.log")).findings()
+    assert sorted(f.ike_sa or "" for f in tagged if f.severity is Severity.ERROR) == [
+        "eap[106]", "eap[119]", "eap[145]", "eap[69]", "eap[96]"
+    ]  # fmt: skip
+
+
+def test_sas_without_unique_id_have_labels_of_their_own() -> None:
+    import ikelog
+
+    trace = ikelog.load(
+        corpus("public/10-invalid-ke-modp2048-256-android-native-charon-systemd.log")
+    )
+    assert [sa.label for sa in trace.ike_sas] == ["(unnamed)@1", "(unnamed)@10"]
+    assert trace.sa("(unnamed)@10").first_line == 10
+    assert trace.select("(unnamed)@1") == [trace.ike_sas[0]]
+    by_sa = {f.ike_sa for f in trace.findings()}
+    assert by_sa <= {"(unnamed)@1", "(unnamed)@10", None}

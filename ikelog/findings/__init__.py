@@ -28,16 +28,18 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .. import events as ev
 from ..transcripts import Transcript
 from . import auth, child, listing, network, platform, proposals
 from .context import Context, LineText, View, evidence
-from .group import grouped
+from .group import NAMED, grouped
 from .model import Evidence, Finding, Kind, Severity, order_key
 
 if TYPE_CHECKING:
+    from ..replay.model import AmbiguousJob
     from ..trace import Trace
 
 __all__ = [
@@ -111,6 +113,7 @@ def diagnose(
         listings=listing.listings_in(events),
         line_text=line_text,
         group=group,
+        undecided=trace.replay.ambiguous,
     )
 
 
@@ -129,6 +132,7 @@ def diagnose_sas(
     listings: Sequence[Transcript] = (),
     line_text: LineText | None = None,
     group: bool = True,
+    undecided: Sequence[AmbiguousJob] = (),
 ) -> list[Finding]:
     """:func:`diagnose` on bare records: a list of IKE SAs and events, and
     swanctl listings.
@@ -136,6 +140,8 @@ def diagnose_sas(
     ``line_text`` gives an input line's text as written (``(line, source)
     -> text``, as :meth:`ikelog.trace.Trace.line_text`); without it
     evidence is rebuilt from the events. ``group`` as for :func:`diagnose`.
+    ``undecided`` are the replay's ambiguous jobs (findings on their lines
+    name the SAs they could be of).
     """
     # the rules make many short-lived lists and no cycles: the cyclic
     # collector would only walk the events again and again
@@ -147,11 +153,13 @@ def diagnose_sas(
             events,
             total_lines,
             line_text=line_text,
+            undecided=undecided,
         )
         found: list[Finding] = []
         for rule in RULES:
             found.extend(rule(ctx))
         found.extend(_incomplete(ctx, found))
+        found = _after_failures(_name_candidates(ctx, found))
     finally:
         if was_enabled:
             gc.enable()
@@ -165,6 +173,74 @@ def diagnose_sas(
         found.append(_no_sa(ctx))
     unique = list(_unique(found))
     return sorted(grouped(unique) if group else unique, key=order_key)
+
+
+def _name_candidates(ctx: Context, found: list[Finding]) -> list[Finding]:
+    """Findings on the lines of an undecided job name its candidate SAs."""
+    if not ctx.undecided:
+        return found
+    job_of = {e.line: view for view in ctx.undecided for e in view.events}
+    out = []
+    for f in found:
+        jobs = {id(job_of.get(x.line)) for x in f.evidence}
+        view = job_of.get(f.evidence[0].line) if f.evidence else None
+        if f.ike_sa is None and view is not None and len(jobs) == 1:
+            names = view.candidates
+            listed = ", ".join(names[:NAMED])
+            if len(names) > NAMED:
+                listed += f" and {len(names) - NAMED} more"
+            f = replace(
+                f,
+                candidates=names,
+                summary=f"{f.summary} (on one of {len(names)} IKE SAs the log "
+                f"does not tell apart: {listed})",
+            )
+        out.append(f)
+    return out
+
+
+#: What an SA's failed authentication leads to, each in its own job.
+_AFTERMATH = {
+    Kind.PEER_AUTH_FAILED: "the client then reports AUTHENTICATION_FAILED",
+    Kind.HALF_OPEN_TIMEOUT: "the gateway deletes the SA it never established "
+    "when its half-open timeout runs out",
+}
+_CAUSES = (
+    Kind.EAP_FAILURE,
+    Kind.LOCAL_AUTH_FAILED,
+    Kind.CERT_UNTRUSTED,
+    Kind.CERT_EXPIRED,
+    Kind.CERT_ID_MISMATCH,
+    Kind.NO_PEER_CONFIG,
+)
+
+
+def _after_failures(found: list[Finding]) -> list[Finding]:
+    """Undecided findings that follow an undecided failed authentication.
+
+    Without tags, a login that fails leaves three undecided jobs: the
+    failure, the client's AUTH_FAILED notify, and the half-open SA deleted
+    later; each would be an error of its own. As many of the later two as
+    there were failures before them become information.
+    """
+    causes = sorted(f.first_line for f in found if f.candidates and f.kind in _CAUSES)
+    if not causes:
+        return found
+    left = {kind: list(causes) for kind in _AFTERMATH}
+    out = []
+    for f in sorted(found, key=lambda f: f.first_line):
+        earlier = left.get(f.kind)
+        if f.candidates and earlier and earlier[0] < f.first_line:
+            cause = earlier.pop(0)
+            f = replace(
+                f,
+                severity=Severity.INFO,
+                explanation=f"Likely what followed the failed authentication "
+                f"of line {cause} ({_AFTERMATH[f.kind]}); the log cannot tell "
+                f"which SA either was. {f.explanation}",
+            )
+        out.append(f)
+    return out
 
 
 def diagnose_inputs(

@@ -5,10 +5,10 @@ A :class:`View` is one IKE SA with the events that belong to it, or (with
 as in a ticket that pastes only the lines around an error.
 
 Events belong to an SA by their ``<name|uid>`` tag when the log has one,
-otherwise by falling inside the SA's first..last line span (the most
-recently started SA wins where spans overlap). That is coarser than the
-replay's own attribution, but rules only read events near a problem that
-the replay already put on the SA.
+otherwise as the replay attributed them (:attr:`IkeSa.owned`); a line the
+replay could not decide belongs to no SA. Lines the replay gave no SA
+(daemon and configuration lines) go to the SA whose first..last line span
+holds them (the most recently started SA wins where spans overlap).
 
 Rules ask many questions of the same events, so the answers are indexed
 once: events by SA (one sweep over the spans in line order, not a scan of
@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .. import events as ev
-from ..replay.model import Exchange, IkeSa
+from ..replay.model import AmbiguousJob, Exchange, IkeSa
 from .model import Evidence
 
 #: An input line's text as written: ``(line, source) -> text``, ``None``
@@ -47,6 +47,11 @@ class View:
     line_text: LineText | None = field(default=None, repr=False, compare=False)
     #: the events by body class, built on the first :meth:`of`
     _index: ByClass | None = field(default=None, repr=False, compare=False)
+    #: for the lines of one job the replay could not decide (``sa`` is
+    #: ``None``): the labels of the SAs they could belong to
+    candidates: tuple[str, ...] = ()
+    #: and this daemon's role in all of them, if it is one
+    candidate_role: str | None = None
 
     def before(self, a: int, b: int) -> bool:
         """Whether line ``a`` comes before line ``b`` in time order.
@@ -82,6 +87,8 @@ class View:
     def role(self) -> str | None:
         if self.sa is not None and self.sa.role is not None:
             return self.sa.role
+        if self.candidate_role is not None:
+            return self.candidate_role
         for e in self.events:
             b = e.body
             if isinstance(b, ev.LocalInitiating):
@@ -143,6 +150,8 @@ class Context:
     total_lines: int
     unattributed: View
     line_text: LineText | None = field(default=None, repr=False, compare=False)
+    #: one view per job whose SA the replay could not decide
+    undecided: list[View] = field(default_factory=list)
     _index: ByClass | None = field(default=None, repr=False, compare=False)
     _by_line: list[tuple[int, int]] | None = field(
         default=None, repr=False, compare=False
@@ -156,28 +165,46 @@ class Context:
         total_lines: int = 0,
         *,
         line_text: LineText | None = None,
+        undecided: Sequence[AmbiguousJob] = (),
     ) -> Context:
         """Views of ``sas`` over ``events``.
 
         ``line_text`` gives an input line's text as written, for evidence
         (``Trace.line_text``); events say which input they come from.
+        ``undecided`` are the replay's ambiguous jobs: each becomes a view
+        of its own, naming its candidate SAs.
         """
         events = list(events)
         order = {e.line: i for i, e in enumerate(events)}
         views = [View(sa, order=order, line_text=line_text) for sa in sas]
         rest = View(None, order=order, line_text=line_text)
+        jobs = [
+            View(
+                None,
+                order=order,
+                line_text=line_text,
+                candidates=tuple(j.candidates),
+                candidate_role=j.role,
+            )
+            for j in undecided
+        ]
+        of_job = {
+            key: v for j, v in zip(undecided, jobs, strict=True) for key in j.keys
+        }
         for e, view in zip(events, _owners(events, views), strict=True):
-            (view or rest).events.append(e)
+            if view is None:
+                view = of_job.get((e.source, e.line), rest)
+            view.events.append(e)
         total = total_lines or len(events)
-        return cls(list(sas), events, views, total, rest, line_text)
+        return cls(list(sas), events, views, total, rest, line_text, undecided=jobs)
 
     def evidence(self, events: Iterable[ev.Event]) -> tuple[Evidence, ...]:
         """Evidence lines for events, quoted as the log wrote them."""
         return evidence(events, self.line_text)
 
     def all_views(self) -> list[View]:
-        """The SA views, then the unattributed lines if they say anything."""
-        return [*self.views, self.unattributed]
+        """The SA views, the undecided jobs, then the unattributed lines."""
+        return [*self.views, *self.undecided, self.unattributed]
 
     def of(self, *types: type[ev.Body]) -> list[ev.Event]:
         """All events (of every view) whose body is one of ``types``."""
@@ -220,9 +247,26 @@ def _owners(events: Sequence[ev.Event], views: list[View]) -> list[View | None]:
         else:
             untagged.append(i)
     if untagged:
-        lines = sorted({events[i].line for i in untagged})
-        spans = _span_owners(lines, views)
+        # the replay's own attribution where it made one; a line it could
+        # not decide stays with no SA; the rest (daemon, configuration
+        # lines, a paste without a replayed SA) by span
+        owned: dict[tuple[int, int], View] = {}
+        undecided: set[tuple[int, int]] = set()
+        for v in views:
+            assert v.sa is not None
+            owned.update(dict.fromkeys(v.sa.owned, v))
+            undecided |= v.sa.maybe
+        rest: list[int] = []
         for i in untagged:
+            key = (events[i].source, events[i].line)
+            view = owned.get(key)
+            if view is not None:
+                owners[i] = view
+            elif key not in undecided:
+                rest.append(i)
+        lines = sorted({events[i].line for i in rest})
+        spans = _span_owners(lines, views)
+        for i in rest:
             owners[i] = spans.get(events[i].line)
     return owners
 

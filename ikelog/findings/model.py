@@ -88,7 +88,9 @@ class Finding:
     """One diagnosis: what happened, on which lines, why, and what to do.
 
     ``ike_sa`` is the SA's label (``eap[3]``), or ``None`` for lines that
-    no SA could be found for. ``evidence`` is in line order.
+    no SA could be found for; where the replay narrowed them down to a few
+    SAs it could not tell apart (an untagged log), ``candidates`` names
+    them. ``evidence`` is in line order.
 
     ``topic`` is the summary without what is particular to the SA (counts,
     message IDs); benign findings that agree in everything but that are
@@ -106,6 +108,7 @@ class Finding:
     fix: str
     topic: str | None = None
     group: tuple[str, ...] = ()
+    candidates: tuple[str, ...] = ()
 
     @property
     def ike_sas(self) -> tuple[str, ...]:
@@ -134,6 +137,7 @@ class Finding:
             "summary": self.summary,
             "explanation": self.explanation,
             "fix": self.fix,
+            "candidates": list(self.candidates),
         }
 
 

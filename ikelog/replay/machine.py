@@ -605,8 +605,12 @@ class Replay:
             return
         amb = AmbiguousJob(job.first_line)
         amb.candidates = [sa.label for sa in job.candidates or []]
+        roles = {sa.role for sa in job.candidates or []}
+        amb.role = roles.pop() if len(roles) == 1 else None
+        amb.keys = {(e.source, e.line) for e in job.pending}
         for sa in job.candidates or []:
             sa.window_known = False
+            sa.maybe |= amb.keys
         for e in job.pending:
             amb.lines.append(e.line)
             body = e.body
@@ -661,6 +665,8 @@ class Replay:
         named.first_line = early.first_line
         named.first_ts = early.first_ts
         named.lines += early.lines
+        named.owned |= early.owned
+        named.maybe |= early.maybe
         named.attribution = "inferred"
         early.unique_id = named.unique_id  # no longer free for another merge
         self.sas.remove(early)
@@ -672,6 +678,7 @@ class Replay:
     def _dispatch(self, sa: IkeSa | None, e: ev.Event) -> None:
         body = e.body
         if sa is not None:
+            sa.owned.add((e.source, e.line))
             sa.lines += 1
             sa.last_line = e.line
             if sa.first_line is None or sa.first_line > e.line:

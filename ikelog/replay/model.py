@@ -166,6 +166,11 @@ class IkeSa:
     first_ts: datetime | None = None
     last_ts: datetime | None = None
     lines: int = 0
+    #: (source, line) of the untagged lines the replay gave this SA, and of
+    #: those it might have but could not be told apart (ambiguous): where a
+    #: log has no tags, findings take an event's SA from here
+    owned: set[tuple[int, int]] = field(default_factory=set)
+    maybe: set[tuple[int, int]] = field(default_factory=set)
     attribution: str = "exact"
     source: str | None = None
     alive: bool = True
@@ -180,9 +185,14 @@ class IkeSa:
 
     @property
     def label(self) -> str:
+        """``name[uid]`` as charon writes it; an SA whose unique id the log
+        never shows is told apart by its first line (``(unnamed)@812``)."""
         name = self.name or "(unnamed)"
-        uid = "?" if self.unique_id is None else str(self.unique_id)
-        return f"{name}[{uid}]"
+        if self.unique_id is not None:
+            return f"{name}[{self.unique_id}]"
+        if self.first_line is not None:
+            return f"{name}@{self.first_line}"
+        return f"{name}[?]"
 
     @property
     def pairs_total(self) -> int:
@@ -259,10 +269,14 @@ class LeaseRecord:
 class AmbiguousJob:
     """Lines of one worker job whose IKE SA could not be decided.
 
-    ``candidates`` are the labels of the SAs the lines could belong to.
+    ``candidates`` are the labels of the SAs the lines could belong to,
+    ``role`` this daemon's role in all of them (``None`` if they differ);
+    ``keys`` are the lines as ``(source, line)``.
     """
 
     first_line: int
     lines: list[int] = field(default_factory=list)
     candidates: list[str] = field(default_factory=list)
+    role: str | None = None
+    keys: set[tuple[int, int]] = field(default_factory=set)
     exchanges: list[Exchange] = field(default_factory=list)
