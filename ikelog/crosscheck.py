@@ -157,6 +157,9 @@ def cross_check(
     """
     if at is None:
         at = snapshot_time(trace, transcript)
+    if now is not None and now.tzinfo is not None:
+        # log and listing times are local and naive: compare like with like
+        now = now.astimezone().replace(tzinfo=None)
     out: list[Inconsistency] = []
     for listed in transcript.ike_sas:
         out += _check_ike_sa(trace, listed, at)

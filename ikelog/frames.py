@@ -60,7 +60,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .trace import outcome
+from .trace import messages_json, outcome
 
 if TYPE_CHECKING:
     import numpy as np
@@ -444,6 +444,8 @@ def exchanges_frame(
             "latency": _seconds(request_times, response_times),
             "cookie_challenges": _plain_ints([x.cookie_challenges for x in xs]),
             "invalid_ke": _plain_ints([x.invalid_ke for x in xs]),
+            "challenges": [messages_json(x.challenges, "response") for x in xs],
+            "retries": [messages_json(x.retries, "request") for x in xs],
             "messages": _plain_ints([_messages(x) for x in xs]),
             # IKEv1: the exchange's later messages, as in the JSON document
             "more": [

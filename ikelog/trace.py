@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .events import Event
 from .replay.machine import Replay
-from .replay.model import ChildSa, Exchange, IkeSa, LeaseRecord
+from .replay.model import ChildSa, Exchange, IkeSa, LeaseRecord, Message
 from .sources import LineCounts
 
 if TYPE_CHECKING:
@@ -200,6 +200,11 @@ class Trace:
         }
 
 
+def messages_json(messages: list[Message], what: str) -> list[dict[str, Any]]:
+    """Challenges or retries of an exchange as the JSON document has them."""
+    return [{"line": m.line, what: list(m.payloads), "size": m.size} for m in messages]
+
+
 def outcome(sa: IkeSa) -> str:
     """One word for how an SA ended: established, rekeyed, failed, open."""
     if sa.established or sa.established_via:
@@ -292,6 +297,8 @@ def exchange_dict(x: Exchange) -> dict[str, Any]:
         "latency": x.latency,
         "cookie_challenges": x.cookie_challenges,
         "invalid_ke": x.invalid_ke,
+        "challenges": messages_json(x.challenges, "response"),
+        "retries": messages_json(x.retries, "request"),
         "messages": x.messages
         if x.version == 1
         else (x.request is not None) + (x.response is not None),

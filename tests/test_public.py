@@ -230,3 +230,18 @@ def test_17_triple_logged_rekey_deduplicated() -> None:
 )
 def test_every_line_understood(name: str) -> None:
     assert doc(name)["lines"]["unrecognized"] == 0
+
+
+def test_invalid_ke_answer_and_the_retry_are_kept() -> None:
+    # 04: the peer answers IKE_SA_INIT 0 with N(INVAL_KE) (38 bytes) and the
+    # app sends the request again with ECP_521 (812 bytes instead of 744)
+    import ikelog
+
+    trace = ikelog.load(corpus("public/04-invalid-ke-retry-android-app.log"))
+    (x,) = trace.to_dict()["ike_sas"][0]["exchanges"]
+    assert (x["type"], x["message_id"], x["initiator"]) == ("IKE_SA_INIT", 0, "local")
+    assert (x["request_line"], x["request_size"]) == (5, 744)
+    assert x["challenges"] == [{"line": 8, "response": ["N(INVAL_KE)"], "size": 38}]
+    assert [(r["line"], r["size"]) for r in x["retries"]] == [(11, 812)]
+    assert x["response"] is None and x["response_size"] is None
+    assert x["invalid_ke"] == 1 and x["retransmits"] == 0

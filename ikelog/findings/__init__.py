@@ -284,17 +284,18 @@ def _incomplete(ctx: Context, found: list[Finding]) -> Iterator[Finding]:
         if sa.state in _ENDED and not stopped:
             continue
         last = sa.exchanges[-1] if sa.exchanges else None
-        stage = last.type if last is not None else "IKE_SA_INIT"
+        doing = f"{last.type} was in progress" if last else "no exchange shown"
         line = None
         if last is not None:
-            line = last.response_line or last.request_line
+            asked = last.retries[-1].line if last.retries else last.request_line
+            line = last.response_line or asked
         proof = [e for e in view.events if e.line == line] or view.events[-1:]
         yield Finding(
             Kind.INCOMPLETE,
             Severity.INFO,
             view.label,
             view.evidence(proof),
-            f"outcome not in the log: {stage} was in progress when "
+            f"outcome not in the log: {doing} when "
             + ("the daemon stopped" if stopped else "the log ends"),
             "The IKE SA was neither established nor failed with a reason "
             "within these lines; the excerpt probably stops too early.",

@@ -17,8 +17,6 @@ def exchange_notes(x: Exchange, *, request: bool) -> list[str]:
         notes.append(f"{size} B")
     if request and x.retransmits:
         notes.append(f"{x.retransmits} retransmits")
-    if not request and x.cookie_challenges:
-        notes.append(f"{x.cookie_challenges} COOKIE")
-    if not request and x.invalid_ke:
-        notes.append(f"{x.invalid_ke} INVALID_KE")
+    if not request and x.cookie_challenges and not x.challenges:
+        notes.append(f"{x.cookie_challenges} COOKIE")  # a stateless one
     return notes

@@ -150,7 +150,7 @@ def sa_facts(sa: IkeSa) -> Table:
         grid.add_row(
             "failure",
             Text(
-                f"{fail.stage or 'IKE_SA_INIT'}: {fail.text} (line {fail.line})",
+                f"{fail.stage or 'stage unknown'}: {fail.text} (line {fail.line})",
                 style="bold red",
             ),
         )
@@ -238,6 +238,16 @@ def ladder(sa: IkeSa) -> Table:
         )
         if x.version == 1 and x.response is None and x.messages == 1:
             continue  # an INFORMATIONAL_V1 is one message, never answered
+        for n, asked in enumerate(x.challenges):
+            # the answer asked for the request again, and it was sent again
+            sizes = [f"{asked.size} B"] if asked.size else []
+            table.add_row(
+                "", "", arrow_resp, _payloads(asked.payloads), ", ".join(sizes)
+            )
+            if n < len(x.retries):
+                again = x.retries[n]
+                note = f"again, {again.size} B" if again.size else "again"
+                table.add_row("", "", arrow_req, _payloads(again.payloads), note)
         if x.response is not None or x.response_fragments:
             table.add_row(
                 _clock(x.response_ts),

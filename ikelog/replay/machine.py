@@ -57,6 +57,7 @@ from .model import (
     Exchange,
     IkeSa,
     LeaseRecord,
+    Message,
     Problem,
 )
 
@@ -732,7 +733,13 @@ class Replay:
             return
         cur = self._current.get(id(sa))
         if cur is not None and p.size is not None:
-            if cur.response is None and cur.initiator == "local":
+            if (
+                cur.retries
+                and cur.retries[-1].size is None
+                and cur.initiator == "local"
+            ):
+                cur.retries[-1].size = p.size
+            elif cur.response is None and cur.initiator == "local":
                 cur.request_size = cur.request_size or p.size
             elif cur.response is not None and cur.initiator == "remote":
                 cur.response_size = cur.response_size or p.size
@@ -778,6 +785,8 @@ class Replay:
             if frag is not None:
                 x.request_fragments = max(x.request_fragments, frag[1])
             else:
+                if x.request is not None and len(x.retries) < len(x.challenges):
+                    x.retries.append(Message(e.line, m.payloads))  # asked again
                 if x.request is None and m.inbound and "N(COOKIE)" in m.payloads[:1]:
                     # the peer's first request here already carries a COOKIE:
                     # it was challenged by a reply that concerned no SA
@@ -793,8 +802,10 @@ class Replay:
                 x.response_fragments = max(x.response_fragments, frag[1])
             elif m.payloads == ("N(COOKIE)",):
                 x.cookie_challenges += 1
+                x.challenges.append(Message(e.line, m.payloads))
             elif m.payloads == ("N(INVAL_KE)",) and x.response is None:
                 x.invalid_ke += 1
+                x.challenges.append(Message(e.line, m.payloads))
             else:
                 x.response = m.payloads
                 x.response_ts, x.response_line = e.ts, e.line
@@ -821,8 +832,12 @@ class Replay:
                     )
         if m.inbound and frag is None:
             size = self._last_in.pop(id(sa), None)
-            if m.is_request and x.request_size is None:
+            if m.is_request and x.retries and x.retries[-1].line == e.line:
+                x.retries[-1].size = size
+            elif m.is_request and x.request_size is None:
                 x.request_size = size
+            elif x.challenges and x.challenges[-1].line == e.line:
+                x.challenges[-1].size = size
             elif not m.is_request and x.response_size is None:
                 x.response_size = size
         self._current[id(sa)] = x

@@ -42,6 +42,15 @@ BENIGN_PROBLEMS = frozenset(
 )
 
 
+@dataclass(slots=True)
+class Message:
+    """One message of an exchange that is not its request or response."""
+
+    line: int
+    payloads: tuple[str, ...]
+    size: int | None = None
+
+
 @dataclass(slots=True, eq=False)
 class Exchange:
     """One request and its response, as one side of the SA saw them.
@@ -67,6 +76,10 @@ class Exchange:
     response_line: int | None = None
     cookie_challenges: int = 0
     invalid_ke: int = 0
+    #: answers that asked for the request again (``N(COOKIE)``,
+    #: ``N(INVAL_KE)``), and the requests sent again after them
+    challenges: list[Message] = field(default_factory=list)
+    retries: list[Message] = field(default_factory=list)
     messages: int = 0
     version: int = 2
     #: IKEv1: the exchange's messages after the first two (inbound, payloads)
