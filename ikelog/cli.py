@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 import sys
 from collections.abc import Mapping
 from datetime import datetime
@@ -299,10 +300,21 @@ def _require_charon_lines(trace: Trace, file: str) -> None:
         )
 
 
+class _Console(Console):
+    """A reader that stops reading (``ikelog analyze big.log | head``) is
+    not an error: exit 0, as for the JSON output, not rich's 1 (which
+    ``--fail-on`` uses for "an error finding exists")."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(0)
+
+
 def _console() -> Console:
     """Log text goes out as written: no markup, no emoji, no highlighting
     (an identity may contain ``[/]``, an IPv6 address ``:a:``)."""
-    return Console(markup=False, emoji=False, highlight=False)
+    return _Console(markup=False, emoji=False, highlight=False)
 
 
 def _print_json(doc: Mapping[str, object]) -> None:

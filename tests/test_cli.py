@@ -472,3 +472,22 @@ def test_refused_proposals_are_shown_side_by_side() -> None:
     out = result.stdout
     assert "offered     IKE:AES_CBC_128/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024" in out
     assert "configured  IKE:AES_GCM_16_256/PRF_HMAC_SHA2_384/ECP_384" in out
+
+
+@pytest.mark.parametrize("command", ["analyze", "diagnose"])
+def test_a_reader_that_stops_early_is_no_error(command: str) -> None:
+    # `ikelog analyze big.log | head`: exit 0, not the 1 of --fail-on
+    import subprocess
+    import sys
+
+    gateway = str(SAMPLES / "lab-many-clients-gateway.log.gz")
+    run = subprocess.Popen(
+        [sys.executable, "-m", "ikelog", command, gateway],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert run.stdout is not None and run.stderr is not None
+    assert run.stdout.read(200)
+    run.stdout.close()
+    assert run.wait(timeout=120) == 0
+    assert run.stderr.read() == b""
