@@ -78,7 +78,7 @@ def analyze(
         typer.Option("--sa", help="show only this IKE SA (name, name\\[id] or id)"),
     ] = None,
     details: Annotated[
-        int, typer.Option(help="show full ladders for at most this many SAs")
+        int, typer.Option(help="show full ladders for at most this many SAs", min=0)
     ] = 20,
     csv: Annotated[
         Optional[str],  # noqa: UP045

@@ -111,6 +111,9 @@ def exchanges_over_time(
     xs = trace.tables.exchanges
     timed = bool(xs["request_time"].notna().any())
     fig, ax = _figure(ax, (10, 4))
+    if xs.empty:
+        ax.set_title("no exchanges in this log")
+        return fig
     if timed:
         when = xs["request_time"]
         span = (when.max() - when.min()).total_seconds()

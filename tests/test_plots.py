@@ -9,7 +9,7 @@ import pytest
 import ikelog
 from ikelog.trace import Trace
 
-from .conftest import SAMPLES
+from .conftest import SAMPLES, corpus
 
 pytest.importorskip("matplotlib")
 
@@ -106,3 +106,10 @@ def _rgb(colour: str) -> tuple[float, float, float]:
     from matplotlib.colors import to_rgb
 
     return to_rgb(colour)
+
+
+def test_a_listing_without_exchanges_still_plots() -> None:
+    trace = ikelog.load(corpus("public/19-swanctl-list-sas-duplicate-ike-sas.log"))
+    assert trace.tables.exchanges.empty
+    fig = plots.exchanges_over_time(trace)
+    assert fig.axes[0].get_title() == "no exchanges in this log"
