@@ -526,3 +526,28 @@ def test_apple_client_without_the_gateway_certificate() -> None:
     quoted = [x.text for x in apple.evidence]
     assert quoted[-1] == "generating IKE_AUTH response 1 [ IDr AUTH EAP/REQ/ID ]"
     assert "sent no certificate request" in apple.explanation
+
+
+def test_apple_and_strongswan_told_after_a_cookie_too() -> None:
+    from ikelog.findings.platform import _apple_hint
+    from ikelog.grammar import parse_message
+
+    again = APPLE_MESSAGES[0].replace("[ SA", "[ N(COOKIE) SA")
+    assert _apple_hint(parse_message(again))
+
+
+def test_dos_protection_on_a_crowded_gateway() -> None:
+    # j-many-clients: 200 clients behind five addresses connect at once
+    found = ikelog.load(corpus("lab/j-many-clients/gw/charon.log")).findings()
+    (dos,) = [f for f in found if f.kind is Kind.DOS_PROTECTION]
+    assert dos.severity is Severity.WARNING and dos.ike_sa is None
+    assert dos.summary == (
+        "DoS protection engaged: 229 IKE_SA_INIT answered with a COOKIE; 240 "
+        "ignored (10.99.0.15 (66), 10.99.0.14 (60), 10.99.0.11 (48))"
+    )
+    assert dos.lines == [247, 273, 367]
+    assert "charon.block_threshold (now 5)" in dos.fix
+    # each of the 200 clients is recognised as strongSwan, also the 185
+    # whose IKE_SA_INIT came again with the COOKIE first
+    (peer,) = [f for f in found if f.kind is Kind.PLATFORM]
+    assert len(peer.ike_sas) == 200

@@ -63,6 +63,7 @@ RULES: tuple[Rule, ...] = (
     auth.authentication,
     network.retransmits,
     network.half_open,
+    network.dos_protection,
     network.liveness,
     network.mobike,
     child.traffic_selectors,

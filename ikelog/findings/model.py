@@ -53,6 +53,7 @@ class Kind(enum.Enum):
     RETRANSMIT_SEND_TIMEOUT = "retransmit-send-timeout"
     RETRANSMIT_SEND = "retransmit-send"
     HALF_OPEN_TIMEOUT = "half-open-timeout"
+    DOS_PROTECTION = "dos-protection"
     DPD_TIMEOUT = "dpd-timeout"
     # CHILD SAs, addresses, kernel
     VIP_FAILURE = "vip-failure"

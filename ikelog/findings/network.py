@@ -9,7 +9,10 @@ established SA is dead peer detection giving up.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterator
+from typing import cast
 
 from .. import events as ev
 from ..replay.model import Exchange
@@ -315,3 +318,64 @@ def mobike(ctx: Context) -> Iterator[Finding]:
                 "Nothing to fix unless later lines show retransmits.",
                 topic="the last request still unanswered when the log ends",
             )
+
+
+_LIMIT = re.compile(r"limit of (\d+)")
+
+
+def dos_protection(ctx: Context) -> Iterator[Finding]:
+    """charon's defences against floods of IKE_SA_INIT, told once per log.
+
+    With many half-open SAs charon answers new setups with a COOKIE
+    (RFC 7296 2.6) and, past the per-address limit, ignores them, so the
+    clients must send again; a crowd behind one NAT address looks to it
+    like one host flooding it.
+    """
+    ignored = ctx.of(ev.SetupIgnored)
+    cookies = [
+        e
+        for e in ctx.of(ev.Message)
+        if not (b := cast(ev.Message, e.body)).inbound
+        and b.exchange == "IKE_SA_INIT"
+        and b.payloads == ("N(COOKIE)",)
+    ]
+    if not ignored and not cookies:
+        return
+    hosts = Counter(cast(ev.SetupIgnored, e.body).host for e in ignored)
+    parts = []
+    if cookies:
+        parts.append(f"{len(cookies)} IKE_SA_INIT answered with a COOKIE")
+    if ignored:
+        crowd = ", ".join(f"{h} ({n})" for h, n in hosts.most_common(3))
+        parts.append(f"{len(ignored)} ignored ({crowd})")
+    reasons = {cast(ev.SetupIgnored, e.body).reason for e in ignored}
+    per_ip = any("per-IP" in r for r in reasons)
+    limits = sorted({m.group(1) for r in reasons if (m := _LIMIT.search(r))})
+    explanation = (
+        "charon protects itself against floods of IKE_SA_INIT requests: "
+        "once many SAs are half open it asks new peers to prove their "
+        "address with a COOKIE (one more round trip), and it ignores new "
+        "setups from an address that has too many half-open SAs already "
+        "(the peer must retransmit). Clients behind one NAT address share "
+        "that address, so a crowd of them connecting at once looks like "
+        "one host flooding the gateway."
+    )
+    fix = "Nothing to fix if the peers are a real flood."
+    if ignored:
+        which = "charon.block_threshold" if per_ip else "charon.init_limit_half_open"
+        now = f" (now {limits[0]})" if len(limits) == 1 else ""
+        fix = (
+            f"For many clients behind one address, raise {which}{now} in "
+            "strongswan.conf (and charon.cookie_threshold, to spare them the "
+            "COOKIE round trip); clients then connect without waiting for "
+            "retransmits."
+        )
+    yield Finding(
+        Kind.DOS_PROTECTION,
+        Severity.WARNING if ignored else Severity.INFO,
+        None,
+        ctx.evidence(ignored[:2] + cookies[:1]),
+        "DoS protection engaged: " + "; ".join(parts),
+        explanation,
+        fix,
+    )

@@ -192,7 +192,7 @@ def _apple_hint(b: ev.Body) -> bool:
         )
     return (
         b.exchange == "IKE_SA_INIT"
-        and payloads[: len(_APPLE_INIT)] == _APPLE_INIT
+        and _without_cookie(payloads)[: len(_APPLE_INIT)] == _APPLE_INIT
         and "N(HASH_ALG)" not in payloads
         and "V" not in payloads
     )
@@ -355,6 +355,12 @@ def _weak(sa: IkeSa) -> str | None:
 _CHARON_INIT = ("SA", "KE", "No", "N(NATD_S_IP)", "N(NATD_D_IP)", "N(FRAG_SUP)")
 
 
+def _without_cookie(payloads: tuple[str, ...]) -> tuple[str, ...]:
+    """A request sent again with the COOKIE it was asked for comes first
+    with it (RFC 7296 2.6); the rest is in the sender's own order."""
+    return payloads[1:] if payloads[:1] == ("N(COOKIE)",) else payloads
+
+
 def _strongswan(view: View) -> Finding | None:
     """A peer that is itself charon: its vendor ID, or the payload order
     of its IKE_SA_INIT request."""
@@ -369,7 +375,7 @@ def _strongswan(view: View) -> Finding | None:
             and e.body.inbound
             and e.body.is_request
             and e.body.exchange == "IKE_SA_INIT"
-            and e.body.payloads[: len(_CHARON_INIT)] == _CHARON_INIT
+            and _without_cookie(e.body.payloads)[: len(_CHARON_INIT)] == _CHARON_INIT
             and "N(HASH_ALG)" in e.body.payloads
         )
     ][:1]
