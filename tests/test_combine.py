@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import ikelog
+from ikelog.findings import Kind, Severity
 
 from .conftest import corpus
 
@@ -103,3 +104,27 @@ def test_each_daemon_is_diagnosed_with_its_own_lines() -> None:
         ("eap-failure", "eap[1]", [40, 44]),  # the gateway's verification
         ("eap-failure", "home[1]", [42, 43, 44]),  # the client's view of it
     ]
+
+
+def test_both_ends_make_the_cause_the_top_finding() -> None:
+    # k: the gateway's kernel cannot install ESP; the branch only sees
+    # NO_PROPOSAL_CHOSEN. With both logs the kernel is the diagnosis.
+    trace = ikelog.load(
+        [
+            corpus("lab/k-xfrm-kernel-only/gw/charon.log"),
+            corpus("lab/k-xfrm-kernel-only/c1/charon.log"),
+        ]
+    )
+    found = trace.findings()
+    assert (found[0].kind, found[0].ike_sa) == (
+        Kind.INSTALL_CHILD_SA_FAILED,
+        "site-hq[1]",
+    )
+    (echo,) = [f for f in found if f.kind is Kind.PROPOSAL_MISMATCH_CHILD]
+    assert echo.ike_sa == "branch[1]" and echo.severity is Severity.INFO
+    assert echo.summary.endswith("(install-child-sa-failed on site-hq[1])")
+    assert echo.lines == [23, 29]
+    # each log alone keeps its own diagnosis
+    alone = ikelog.load(corpus("lab/k-xfrm-kernel-only/c1/charon.log")).findings()
+    assert alone[0].kind is Kind.PROPOSAL_MISMATCH_CHILD
+    assert alone[0].severity is Severity.ERROR

@@ -91,10 +91,8 @@ def diagnose(
         # several daemons' logs: each is diagnosed with its own lines (unique
         # ids and line numbers repeat between them; each event names its
         # input, so its text is found all the same)
-        found = [
-            f
-            for sas, daemon_events in trace.daemons
-            for f in diagnose_sas(
+        per_daemon = [
+            diagnose_sas(
                 sas,
                 daemon_events,
                 total_lines=trace.counts.total,
@@ -102,8 +100,10 @@ def diagnose(
                 line_text=line_text,
                 group=group,
             )
+            for sas, daemon_events in trace.daemons
         ]
-        return sorted(found, key=order_key)
+        _seen_from_both_ends(trace, per_daemon)
+        return sorted((f for found in per_daemon for f in found), key=order_key)
     if events is None:
         events = getattr(trace, "events", None) or ()
     events = list(events)
@@ -116,6 +116,54 @@ def diagnose(
         group=group,
         undecided=trace.replay.ambiguous,
     )
+
+
+#: What one end reports when the other end failed for a reason of its own.
+_THE_OTHER_END = {
+    Kind.PROPOSAL_MISMATCH_CHILD: (Kind.INSTALL_CHILD_SA_FAILED, Kind.TS_MISMATCH),
+    Kind.LOCAL_AUTH_FAILED: (
+        Kind.PEER_AUTH_FAILED,
+        Kind.EAP_FAILURE,
+        Kind.CERT_UNTRUSTED,
+        Kind.CERT_EXPIRED,
+        Kind.CERT_ID_MISMATCH,
+        Kind.NO_PEER_CONFIG,
+    ),
+}
+
+
+def _seen_from_both_ends(trace: Trace, per_daemon: list[list[Finding]]) -> None:
+    """With both ends' logs, what one end saw of the other's failure is not
+    the diagnosis: it points to the other end's finding, which says why.
+
+    ``per_daemon`` holds each daemon's findings (in ``trace.daemons``
+    order) and is changed in place.
+    """
+    daemon_of = {id(sa): n for n, (sas, _) in enumerate(trace.daemons) for sa in sas}
+    for pair in trace.correlations:
+        for near, far in ((pair.ours, pair.theirs), (pair.theirs, pair.ours)):
+            mine = per_daemon[daemon_of[id(near)]]
+            theirs = per_daemon[daemon_of[id(far)]]
+            for i, f in enumerate(mine):
+                causes = _THE_OTHER_END.get(f.kind, ())
+                if f.ike_sa != near.label or f.severity is Severity.INFO:
+                    continue
+                cause = next(
+                    (c for c in theirs if c.kind in causes and c.ike_sa == far.label),
+                    None,
+                )
+                if cause is None:
+                    continue
+                where = far.source or "the other log"
+                mine[i] = replace(
+                    f,
+                    severity=Severity.INFO,
+                    summary=f"{f.summary}: the other end says why "
+                    f"({cause.kind.value} on {far.label})",
+                    explanation=f"The other end's log ({where}) shows the cause: "
+                    f"{cause.summary} (line {cause.first_line}). {f.explanation}",
+                    fix=f"See the {cause.kind.value} finding on {far.label}.",
+                )
 
 
 def _line_text(trace: Trace) -> LineText | None:
