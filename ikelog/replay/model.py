@@ -27,6 +27,9 @@ IKEV1_EXCHANGES = frozenset(
 )
 
 
+#: The exchanges an IKE SA begins with.
+_FIRST_EXCHANGES = ("IKE_SA_INIT", "ID_PROT", "AGGRESSIVE")
+
 #: How many messages make a complete IKEv1 exchange.
 IKEV1_MESSAGES = {
     "ID_PROT": 6,
@@ -213,10 +216,17 @@ class IkeSa:
 
     @property
     def pairs_to_establish(self) -> int | None:
+        """Completed exchanges up to the one that established the SA, or
+        ``None`` where the log does not show them all (an excerpt that
+        starts after the SA's first exchange, or misses messages of the
+        establishing one)."""
         est = self.establishing_exchange
-        if est is None:
+        if est is None or not est.complete:
             return None
         upto = self.exchanges[: self.exchanges.index(est) + 1]
+        first = upto[0]
+        if first.message_id != 0 or first.type not in _FIRST_EXCHANGES:
+            return None
         return sum(1 for x in upto if x.complete)
 
     @property
