@@ -27,6 +27,7 @@ their candidates, never handed to a guessed SA.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import events as ev
@@ -159,6 +160,112 @@ class AliveSas:
             for key, sa in self._all.items()
             if (ends := self._ends.get(key)) is not None and ends[1] == remote
         ]
+
+
+class MergeGroups:
+    """SAs first seen by name, each with the unnamed SAs it may be.
+
+    Groups that share a candidate, directly or through others, form a
+    family: its merges must be decided together (by elimination), and only
+    once every SA in it has ended. Families are kept as groups arrive
+    (union by size), so a sweep asks each family one question, "has
+    everything in it ended?", and a family still busy answers at its
+    newest member: a sweep does not cost the length of the log.
+    """
+
+    __slots__ = ("_keys", "_members", "_next", "_parent", "_seq", "groups")
+
+    def __init__(self) -> None:
+        #: id(named SA) -> (named SA, candidates), in order of arrival
+        self.groups: dict[int, tuple[IkeSa, list[IkeSa]]] = {}
+        self._seq: dict[int, int] = {}
+        self._next = 0
+        self._parent: dict[int, int] = {}
+        #: family root -> its group keys, and its SAs (id -> (SA, named))
+        self._keys: dict[int, list[int]] = {}
+        self._members: dict[int, dict[int, tuple[IkeSa, bool]]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.groups)
+
+    def __contains__(self, sa: IkeSa) -> bool:
+        """Whether ``sa`` waits in a merge not settled yet."""
+        return id(sa) in self._parent
+
+    def _root(self, x: int) -> int:
+        parent = self._parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def _file(self, sa: IkeSa, named: bool) -> int:
+        key = id(sa)
+        if key not in self._parent:
+            self._parent[key] = key
+            self._keys[key] = []
+            self._members[key] = {key: (sa, named)}
+            return key
+        root = self._root(key)
+        if named:
+            self._members[root][key] = (sa, True)
+        return root
+
+    def _union(self, a: int, b: int) -> int:
+        if a == b:
+            return a
+        if len(self._members[a]) < len(self._members[b]):
+            a, b = b, a
+        self._parent[b] = a
+        self._keys[a] += self._keys.pop(b)
+        small = self._members.pop(b)
+        members = self._members[a]
+        for key, (sa, named) in small.items():
+            if named or key not in members:
+                members[key] = (sa, named)
+        return a
+
+    def add(self, named: IkeSa, candidates: list[IkeSa]) -> None:
+        key = id(named)
+        self.groups[key] = (named, candidates)
+        self._seq[key] = self._next
+        self._next += 1
+        root = self._file(named, True)
+        for c in candidates:
+            root = self._union(root, self._file(c, False))
+        self._keys[root].append(key)
+
+    def ready(
+        self, ended: Callable[[IkeSa], bool]
+    ) -> list[dict[int, tuple[IkeSa, list[IkeSa]]]]:
+        """Take out the families whose every SA has ended (a candidate
+        already merged elsewhere counts as ended), each in arrival order."""
+        done = []
+        for root, members in self._members.items():
+            if all(
+                ended(sa) or (not named and sa.unique_id is not None)
+                for sa, named in reversed(members.values())
+            ):
+                done.append(root)
+        families = []
+        for root in done:
+            keys = sorted(self._keys.pop(root), key=self._seq.__getitem__)
+            families.append({k: self.groups.pop(k) for k in keys})
+            for k in keys:
+                del self._seq[k]
+            for member in self._members.pop(root):
+                del self._parent[member]
+        return families
+
+    def take_all(self) -> dict[int, tuple[IkeSa, list[IkeSa]]]:
+        """Every group still waiting, in arrival order; forget them."""
+        groups = self.groups
+        self.groups = {}
+        self._seq.clear()
+        self._parent.clear()
+        self._keys.clear()
+        self._members.clear()
+        return groups
 
 
 def match_endpoints(

@@ -45,6 +45,7 @@ from .attribution import (
     GLOBAL_KINDS,
     AliveSas,
     Job,
+    MergeGroups,
     match_endpoints,
     match_message,
     match_outstanding,
@@ -151,7 +152,7 @@ class Replay:
         self._spi_owner: dict[str, IkeSa] = {}
         self._jobs: dict[int | None, Job] = {}
         #: id(SA first seen by name) -> (that SA, unnamed SAs it may be)
-        self._merge_candidates: dict[int, tuple[IkeSa, list[IkeSa]]] = {}
+        self._merge_candidates = MergeGroups()
         self._current: dict[int, Exchange] = {}
         self._last_esp: dict[int, str] = {}
         self._last_in: dict[int, int | None] = {}
@@ -247,22 +248,19 @@ class Replay:
         def ended(sa: IkeSa) -> bool:
             return not sa.alive and (sa.last_line or 0) <= line - SWEEP_GRACE
 
-        pending: set[int] = set()
-        if self._merge_candidates:
-            for ready in _merge_families(self._merge_candidates, ended):
-                for key in ready:
-                    del self._merge_candidates[key]
+        merges = self._merge_candidates
+        if merges:
+            for ready in merges.ready(ended):
                 self._settle_merges(ready)
-            for named, cands in self._merge_candidates.values():
-                pending.add(id(named))
-                pending.update(map(id, cands))
         keep = []
         for sa in self.sas:
-            if not ended(sa) or id(sa) in pending:
+            if not ended(sa) or sa in merges:
                 keep.append(sa)
                 continue
             self._forget(sa)
         self.sas = keep
+        for amb in self.ambiguous:
+            amb.sas = []  # streamed: no SA is kept alive by what it might own
         self.ambiguous.clear()
         self.leases = [x for x in self.leases if x.online]
 
@@ -332,8 +330,7 @@ class Replay:
         for job in list(self._jobs.values()):
             self._close(job)
         self._jobs.clear()
-        self._settle_merges(self._merge_candidates)
-        self._merge_candidates = {}
+        self._settle_merges(self._merge_candidates.take_all())
         stop = self.daemon.stop_lines[-1] if self.daemon.stop_lines else None
         for sa in self.sas:
             self._conclude(sa, stop)
@@ -481,7 +478,7 @@ class Replay:
                 ]
                 if loose:
                     sa.attribution = "inferred"
-                    self._merge_candidates[id(sa)] = (sa, loose)
+                    self._merge_candidates.add(sa, loose)
             self._resolve(job, sa)
             return
         child = _named_child(body)
@@ -605,13 +602,13 @@ class Replay:
             job.pending = []
             return
         amb = AmbiguousJob(job.first_line)
-        amb.candidates = [sa.label for sa in job.candidates or []]
-        roles = {sa.role for sa in job.candidates or []}
+        amb.sas = job.candidates or []
+        roles = {sa.role for sa in amb.sas}
         amb.role = roles.pop() if len(roles) == 1 else None
         amb.keys = {(e.source, e.line) for e in job.pending}
-        for sa in job.candidates or []:
+        for sa in amb.sas:
             sa.window_known = False
-            sa.maybe |= amb.keys
+            sa.maybe_jobs.append(amb)
         for e in job.pending:
             amb.lines.append(e.line)
             body = e.body
@@ -667,9 +664,10 @@ class Replay:
         named.first_ts = early.first_ts
         named.lines += early.lines
         named.owned |= early.owned
-        named.maybe |= early.maybe
+        named.maybe_jobs += early.maybe_jobs
         named.attribution = "inferred"
         early.unique_id = named.unique_id  # no longer free for another merge
+        early.merged_into = named
         self.sas.remove(early)
         self._alive.remove(early)
         self._alive.moved(named)
@@ -1414,39 +1412,6 @@ def _asked_vip(sa: IkeSa) -> bool:
         and any(p.startswith("CPRP") for p in x.response)
         for x in sa.exchanges
     )
-
-
-def _merge_families(
-    groups: dict[int, tuple[IkeSa, list[IkeSa]]], ended: Callable[[IkeSa], bool]
-) -> list[dict[int, tuple[IkeSa, list[IkeSa]]]]:
-    """The families of merge groups (groups that share a candidate, directly
-    or through others) whose every SA has ended, each in the groups' order.
-
-    Settling a whole family at once gives what settling every group at the
-    end of the log would: families do not compete for candidates.
-    """
-    parent: dict[int, int] = {}
-
-    def root(x: int) -> int:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for key, (_, cands) in groups.items():
-        for c in cands:
-            parent[root(id(c))] = root(key)
-    families: dict[int, dict[int, tuple[IkeSa, list[IkeSa]]]] = {}
-    done: dict[int, bool] = {}
-    for key, group in groups.items():
-        r = root(key)
-        families.setdefault(r, {})[key] = group
-        named, cands = group
-        settled = ended(named) and all(
-            ended(c) or c.unique_id is not None for c in cands
-        )
-        done[r] = done.get(r, True) and settled
-    return [family for r, family in families.items() if done[r]]
 
 
 def _narrow(current: list[IkeSa] | None, found: list[IkeSa]) -> list[IkeSa]:

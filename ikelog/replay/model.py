@@ -186,7 +186,9 @@ class IkeSa:
     #: those it might have but could not be told apart (ambiguous): where a
     #: log has no tags, findings take an event's SA from here
     owned: set[tuple[int, int]] = field(default_factory=set)
-    maybe: set[tuple[int, int]] = field(default_factory=set)
+    maybe_jobs: list[AmbiguousJob] = field(default_factory=list)
+    #: the SA this one turned out to be (an unnamed SA merged by elimination)
+    merged_into: IkeSa | None = None
     attribution: str = "exact"
     source: str | None = None
     alive: bool = True
@@ -209,6 +211,14 @@ class IkeSa:
         if self.first_line is not None:
             return f"{name}@{self.first_line}"
         return f"{name}[?]"
+
+    @property
+    def maybe(self) -> set[tuple[int, int]]:
+        """The lines of the ambiguous jobs that may have been this SA's."""
+        keys: set[tuple[int, int]] = set()
+        for job in self.maybe_jobs:
+            keys |= job.keys
+        return keys
 
     @property
     def pairs_total(self) -> int:
@@ -292,14 +302,26 @@ class LeaseRecord:
 class AmbiguousJob:
     """Lines of one worker job whose IKE SA could not be decided.
 
-    ``candidates`` are the labels of the SAs the lines could belong to,
-    ``role`` this daemon's role in all of them (``None`` if they differ);
-    ``keys`` are the lines as ``(source, line)``.
+    ``sas`` are the SAs the lines could belong to (``candidates`` their
+    labels, as the SAs are known at the end), ``role`` this daemon's role
+    in all of them (``None`` if they differ); ``keys`` are the lines as
+    ``(source, line)``.
     """
 
     first_line: int
     lines: list[int] = field(default_factory=list)
-    candidates: list[str] = field(default_factory=list)
+    sas: list[IkeSa] = field(default_factory=list)
     role: str | None = None
     keys: set[tuple[int, int]] = field(default_factory=set)
     exchanges: list[Exchange] = field(default_factory=list)
+
+    @property
+    def candidates(self) -> list[str]:
+        # labelled when asked: an unnamed candidate may since have been
+        # merged into the SA it turned out to be
+        seen: dict[int, str] = {}
+        for sa in self.sas:
+            while sa.merged_into is not None:
+                sa = sa.merged_into
+            seen.setdefault(id(sa), sa.label)
+        return list(seen.values())
