@@ -285,22 +285,26 @@ def match_message(candidates: list[IkeSa], msg: ev.Message) -> list[IkeSa]:
             sa for sa in candidates if sa.v1_exchange(msg.exchange, msg.message_id)
         ]
         return known or [sa for sa in candidates if sa.version == 1]
+    mid = msg.message_id
+    if msg.is_request and not ours:  # the peer's next request, or a repeat
+        before = (mid - 1, mid)
+        return [
+            sa
+            for sa in candidates
+            if not sa.window_known or sa.last_remote_mid in before
+        ]
+    if msg.is_request:  # our next request, or one sent again
+        after = (mid, mid + 1)
+        return [
+            sa for sa in candidates if not sa.window_known or sa.next_local_mid in after
+        ]
+    key = ("local" if ours else "remote", mid)
     kept = []
-    for sa in candidates:
+    for sa in candidates:  # a response: to a request still unanswered
         if not sa.window_known:
             kept.append(sa)
-        elif msg.is_request and not ours:
-            if msg.message_id in (sa.last_remote_mid + 1, sa.last_remote_mid):
-                kept.append(sa)
-        elif msg.is_request:
-            if msg.message_id in (sa.next_local_mid, sa.next_local_mid - 1):
-                kept.append(sa)
-        elif ours:
-            x = sa.find_exchange("local", msg.message_id)
-            if x is not None and x.response is None:
-                kept.append(sa)
         else:
-            x = sa.find_exchange("remote", msg.message_id)
+            x = sa.exchange_index.get(key)
             if x is not None and x.response is None:
                 kept.append(sa)
     return kept

@@ -450,6 +450,26 @@ class Replay:
         body = e.body
         if job.owner is not None and job.maybe_rekey_of is None:
             return
+        if type(body) not in _EVIDENCE:
+            # most lines of a job tell nothing of its SA: what follows,
+            # for a line that names no SA, no endpoints and no message
+            if job.maybe_rekey_of is not None:
+                return
+            if job.candidates is None and not job.new_sa:
+                alive = self._alive.all()
+                if (
+                    len(alive) == 1
+                    and alive[0].attribution != "partial"
+                    and not isinstance(body, ev.Note)
+                ):
+                    job.candidates = alive
+            if (
+                job.candidates is not None
+                and len(job.candidates) == 1
+                and not job.new_sa
+            ):
+                self._resolve(job, job.candidates[0])
+            return
 
         # a line naming its SA decides at once
         uid = _named_uid(body)
@@ -1412,6 +1432,25 @@ def _asked_vip(sa: IkeSa) -> bool:
         and any(p.startswith("CPRP") for p in x.response)
         for x in sa.exchanges
     )
+
+
+#: The kinds of line that may tell a job's SA: by naming it, by their
+#: endpoints or message ID, or by starting a new one. Others only wait.
+_EVIDENCE = frozenset(
+    {
+        ev.Packet,
+        ev.Message,
+        ev.PeerInitiating,
+        ev.LocalInitiating,
+        ev.IkeSaLine,
+        ev.IkeStateChange,
+        ev.DeleteNotice,
+        ev.ChildSaLine,
+        ev.ChildClosed,
+        ev.ChildNote,
+        ev.Retransmit,
+    }
+)
 
 
 def _narrow(current: list[IkeSa] | None, found: list[IkeSa]) -> list[IkeSa]:
