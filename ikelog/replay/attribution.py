@@ -82,13 +82,15 @@ class AliveSas:
     (:meth:`remove`). Look-ups return SAs in the order they were born.
     """
 
-    __slots__ = ("_all", "_born", "_by_ends", "_ends", "_next")
+    __slots__ = ("_all", "_born", "_by_ends", "_ends", "_locals", "_next")
 
     def __init__(self) -> None:
         self._all: dict[int, IkeSa] = {}
         self._born: dict[int, int] = {}
         self._ends: dict[int, tuple[str | None, str]] = {}
         self._by_ends: dict[tuple[str | None, str], dict[int, IkeSa]] = {}
+        #: peer host -> our hosts it has SAs with (keys of ``_by_ends``)
+        self._locals: dict[str, dict[str | None, None]] = {}
         self._next = 0
 
     def add(self, sa: IkeSa) -> None:
@@ -110,6 +112,7 @@ class AliveSas:
         if old is not None:
             self._unfile(key, old)
         self._ends[key] = ends
+        self._locals.setdefault(remote, {})[ends[0]] = None
         bucket = self._by_ends.setdefault(ends, {})
         bucket[key] = sa
         if len(bucket) > 1 and self._born[next(reversed(bucket))] < max(
@@ -126,6 +129,11 @@ class AliveSas:
             bucket.pop(key, None)
             if not bucket:
                 del self._by_ends[ends]
+                local, remote = ends
+                locals_ = self._locals[remote]
+                del locals_[local]
+                if not locals_:
+                    del self._locals[remote]
 
     def remove(self, sa: IkeSa) -> None:
         """Take out an SA that ended (or was merged into another)."""
@@ -154,12 +162,14 @@ class AliveSas:
         return found
 
     def with_peer(self, remote: str) -> list[IkeSa]:
-        """The alive SAs whose peer is ``remote`` (a scan: seldom asked)."""
-        return [
+        """The alive SAs whose peer is ``remote``, whatever our address."""
+        found = [
             sa
-            for key, sa in self._all.items()
-            if (ends := self._ends.get(key)) is not None and ends[1] == remote
+            for local in self._locals.get(remote, ())
+            for sa in self._by_ends[(local, remote)].values()
         ]
+        found.sort(key=lambda sa: self._born[id(sa)])
+        return found
 
 
 class MergeGroups:

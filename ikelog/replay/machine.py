@@ -471,6 +471,21 @@ class Replay:
                 self._resolve(job, job.candidates[0])
             return
 
+        if type(body) is ev.Packet:  # the commonest evidence: endpoints
+            if job.maybe_rekey_of is not None:
+                return
+            local, remote = (
+                (body.dst, body.src) if body.inbound else (body.src, body.dst)
+            )
+            job.remote_host = job.remote_host or remote.host
+            found = match_endpoints(self._alive, local, remote)
+            job.candidates = _narrow(job.candidates, found)
+            if body.inbound:
+                return  # the message that follows may still start a new SA
+            if len(job.candidates) == 1 and not job.new_sa:
+                self._resolve(job, job.candidates[0])
+            return
+
         # a line naming its SA decides at once
         uid = _named_uid(body)
         if isinstance(body, ev.LocalInitiating):
