@@ -161,6 +161,14 @@ class AliveSas:
             found.sort(key=lambda sa: self._born[id(sa)])
         return found
 
+    def keep_between(
+        self, candidates: list[IkeSa], local: str, remote: str
+    ) -> list[IkeSa]:
+        """Those of ``candidates`` that :meth:`between` would return."""
+        ends = self._ends
+        wanted = ((local, remote), (None, remote))
+        return [sa for sa in candidates if ends.get(id(sa)) in wanted]
+
     def with_peer(self, remote: str) -> list[IkeSa]:
         """The alive SAs whose peer is ``remote``, whatever our address."""
         found = [

@@ -400,23 +400,26 @@ class Replay:
     def _route(self, e: ev.Event) -> None:
         body = e.body
         job = self._jobs.get(e.thread)
-        if self._starts_job(job, body):
-            if job is not None:
-                self._close(job)
-            job = Job(e.line)
-            self._jobs[e.thread] = job
         if job is None:
-            job = Job(e.line)
-            self._jobs[e.thread] = job
+            job = self._jobs[e.thread] = Job(e.line)
+        elif (
+            body.inbound
+            if type(body) is ev.Packet
+            else type(body) in _MAY_START and self._starts_job(job, body)
+        ):
+            self._close(job)
+            job = self._jobs[e.thread] = Job(e.line)
         self._gather(job, e)
         if job.owner is not None:
             self._dispatch(job.owner, e)
         else:
             job.pending.append(e)
-        if isinstance(body, ev.Packet) and not body.inbound:
+        if type(body) is ev.Packet and not body.inbound:
             job.sent = True
 
     def _starts_job(self, job: Job | None, body: ev.Body) -> bool:
+        """Whether ``body`` begins another job on the thread of ``job``
+        (only lines of the kinds in ``_MAY_START`` can)."""
         if job is None:
             return False
         if isinstance(body, ev.Packet):
@@ -478,8 +481,12 @@ class Replay:
                 (body.dst, body.src) if body.inbound else (body.src, body.dst)
             )
             job.remote_host = job.remote_host or remote.host
-            found = match_endpoints(self._alive, local, remote)
-            job.candidates = _narrow(job.candidates, found)
+            if job.candidates is None:
+                job.candidates = match_endpoints(self._alive, local, remote)
+            else:
+                job.candidates = self._alive.keep_between(
+                    job.candidates, local.host, remote.host
+                )
             if body.inbound:
                 return  # the message that follows may still start a new SA
             if len(job.candidates) == 1 and not job.new_sa:
@@ -1464,6 +1471,20 @@ _EVIDENCE = frozenset(
         ev.ChildClosed,
         ev.ChildNote,
         ev.Retransmit,
+    }
+)
+
+
+#: The kinds of line that may begin a new job on a thread.
+_MAY_START = frozenset(
+    {
+        ev.Packet,
+        ev.Retransmit,
+        ev.LocalInitiating,
+        ev.Message,
+        ev.IkeSaLine,
+        ev.IkeStateChange,
+        ev.DeleteNotice,
     }
 )
 
