@@ -252,10 +252,13 @@ def _owners(events: Sequence[ev.Event], views: list[View]) -> list[View | None]:
         # lines, a paste without a replayed SA) by span
         owned: dict[tuple[int, int], View] = {}
         undecided: set[tuple[int, int]] = set()
+        jobs: dict[int, AmbiguousJob] = {}
         for v in views:
             assert v.sa is not None
             owned.update(dict.fromkeys(v.sa.owned, v))
-            undecided |= v.sa.maybe
+            jobs.update((id(j), j) for j in v.sa.maybe_jobs)
+        for job in jobs.values():
+            undecided |= job.keys
         rest: list[int] = []
         for i in untagged:
             key = (events[i].source, events[i].line)

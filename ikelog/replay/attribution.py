@@ -165,9 +165,11 @@ class AliveSas:
         self, candidates: list[IkeSa], local: str, remote: str
     ) -> list[IkeSa]:
         """Those of ``candidates`` that :meth:`between` would return."""
-        ends = self._ends
-        wanted = ((local, remote), (None, remote))
-        return [sa for sa in candidates if ends.get(id(sa)) in wanted]
+        here = self._by_ends.get((local, remote), {})
+        unsure = self._by_ends.get((None, remote))
+        if unsure:
+            return [sa for sa in candidates if id(sa) in here or id(sa) in unsure]
+        return [sa for sa in candidates if id(sa) in here]
 
     def with_peer(self, remote: str) -> list[IkeSa]:
         """The alive SAs whose peer is ``remote``, whatever our address."""

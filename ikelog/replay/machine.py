@@ -643,25 +643,10 @@ class Replay:
                 self.stateless.ignore(e.line)
             job.pending = []
             return
-        amb = AmbiguousJob(job.first_line)
-        amb.sas = job.candidates or []
-        roles = {sa.role for sa in amb.sas}
-        amb.role = roles.pop() if len(roles) == 1 else None
-        amb.keys = {(e.source, e.line) for e in job.pending}
+        amb = AmbiguousJob(job.first_line, job.pending, job.candidates or [])
         for sa in amb.sas:
             sa.window_known = False
             sa.maybe_jobs.append(amb)
-        for e in job.pending:
-            amb.lines.append(e.line)
-            body = e.body
-            if isinstance(body, ev.Message) and body.fragment is None:
-                initiator = "local" if body.inbound != body.is_request else "remote"
-                x = Exchange(body.exchange, body.message_id, initiator)
-                if body.is_request:
-                    x.request = body.payloads
-                else:
-                    x.response = body.payloads
-                amb.exchanges.append(x)
         self.ambiguous.append(amb)
         job.pending = []
 

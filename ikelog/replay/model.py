@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .. import events as ev
+
 #: Exchange types that only exist in IKEv1.
 IKEV1_EXCHANGES = frozenset(
     {
@@ -302,21 +304,50 @@ class LeaseRecord:
 class AmbiguousJob:
     """Lines of one worker job whose IKE SA could not be decided.
 
-    ``sas`` are the SAs the lines could belong to (``candidates`` their
-    labels, as the SAs are known at the end), ``role`` this daemon's role
-    in all of them (``None`` if they differ); ``keys`` are the lines as
-    ``(source, line)``.
+    ``events`` are the job's lines, ``sas`` the SAs they could belong to.
+    What is reported of them (``lines``, ``keys``, ``candidates``,
+    ``role``, ``exchanges``) is worked out when asked: a busy log leaves
+    thousands of such jobs, and a streaming replay never asks.
     """
 
     first_line: int
-    lines: list[int] = field(default_factory=list)
+    events: list[ev.Event] = field(default_factory=list)
     sas: list[IkeSa] = field(default_factory=list)
-    role: str | None = None
-    keys: set[tuple[int, int]] = field(default_factory=set)
-    exchanges: list[Exchange] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[int]:
+        return [e.line for e in self.events]
+
+    @property
+    def keys(self) -> set[tuple[int, int]]:
+        """The lines as ``(source, line)``."""
+        return {(e.source, e.line) for e in self.events}
+
+    @property
+    def role(self) -> str | None:
+        """This daemon's role in every candidate (``None`` if they differ)."""
+        roles = {sa.role for sa in self.sas}
+        return roles.pop() if len(roles) == 1 else None
+
+    @property
+    def exchanges(self) -> list[Exchange]:
+        """The job's messages as exchanges (a request or a response each)."""
+        found = []
+        for e in self.events:
+            body = e.body
+            if isinstance(body, ev.Message) and body.fragment is None:
+                initiator = "local" if body.inbound != body.is_request else "remote"
+                x = Exchange(body.exchange, body.message_id, initiator)
+                if body.is_request:
+                    x.request = body.payloads
+                else:
+                    x.response = body.payloads
+                found.append(x)
+        return found
 
     @property
     def candidates(self) -> list[str]:
+        """The labels of ``sas``, as the SAs are known at the end."""
         # labelled when asked: an unnamed candidate may since have been
         # merged into the SA it turned out to be
         seen: dict[int, str] = {}
