@@ -114,10 +114,9 @@ class AliveSas:
         self._ends[key] = ends
         self._locals.setdefault(remote, {})[ends[0]] = None
         bucket = self._by_ends.setdefault(ends, {})
+        older = bool(bucket) and self._born[key] < self._born[next(reversed(bucket))]
         bucket[key] = sa
-        if len(bucket) > 1 and self._born[next(reversed(bucket))] < max(
-            self._born[k] for k in bucket
-        ):
+        if older:
             # an older SA moved here: keep the bucket in order of birth
             self._by_ends[ends] = dict(
                 sorted(bucket.items(), key=lambda kv: self._born[kv[0]])
