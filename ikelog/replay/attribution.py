@@ -150,6 +150,9 @@ class AliveSas:
     def __bool__(self) -> bool:
         return bool(self._all)
 
+    def __len__(self) -> int:
+        return len(self._all)
+
     def between(self, local: str, remote: str) -> list[IkeSa]:
         """The alive SAs between these hosts (and those with ``remote`` whose
         local address is not known yet)."""

@@ -458,13 +458,9 @@ class Replay:
             # for a line that names no SA, no endpoints and no message
             if job.maybe_rekey_of is not None:
                 return
-            if job.candidates is None and not job.new_sa:
+            if job.candidates is None and not job.new_sa and len(self._alive) == 1:
                 alive = self._alive.all()
-                if (
-                    len(alive) == 1
-                    and alive[0].attribution != "partial"
-                    and not isinstance(body, ev.Note)
-                ):
+                if alive[0].attribution != "partial" and not isinstance(body, ev.Note):
                     job.candidates = alive
             if (
                 job.candidates is not None
@@ -591,15 +587,11 @@ class Replay:
             if job.candidates is None:
                 job.candidates = self._alive.all()
             job.candidates = match_outstanding(job.candidates, body.message_id)
-        elif job.candidates is None and not job.new_sa:
-            alive = self._alive.all()
+        elif job.candidates is None and not job.new_sa and len(self._alive) == 1:
             # one SA alive: it is the owner, unless the log is an excerpt
             # that started inside it (others may then be alive unseen)
-            if (
-                len(alive) == 1
-                and alive[0].attribution != "partial"
-                and not isinstance(body, ev.Note)
-            ):
+            alive = self._alive.all()
+            if alive[0].attribution != "partial" and not isinstance(body, ev.Note):
                 job.candidates = alive
         if isinstance(body, ev.Packet) and body.inbound:
             return  # the message that follows may still start a new SA
