@@ -64,6 +64,9 @@ class Job:
     sent: bool = False
     maybe_rekey_of: IkeSa | None = None
     remote_host: str | None = None
+    #: (local host, remote host, AliveSas.changes) when the candidates
+    #: were last narrowed by endpoints
+    narrowed: tuple[str, str, int] | None = None
 
 
 def host_of(endpoint: str | None) -> str | None:
@@ -82,7 +85,7 @@ class AliveSas:
     (:meth:`remove`). Look-ups return SAs in the order they were born.
     """
 
-    __slots__ = ("_all", "_born", "_by_ends", "_ends", "_locals", "_next")
+    __slots__ = ("_all", "_born", "_by_ends", "_ends", "_locals", "_next", "changes")
 
     def __init__(self) -> None:
         self._all: dict[int, IkeSa] = {}
@@ -92,6 +95,9 @@ class AliveSas:
         #: peer host -> our hosts it has SAs with (keys of ``_by_ends``)
         self._locals: dict[str, dict[str | None, None]] = {}
         self._next = 0
+        #: counts SAs taken out or moved: while it stands still, the SAs
+        #: between two hosts only grow by newborns
+        self.changes = 0
 
     def add(self, sa: IkeSa) -> None:
         self._born[id(sa)] = self._next
@@ -111,6 +117,7 @@ class AliveSas:
             return
         if old is not None:
             self._unfile(key, old)
+            self.changes += 1
         self._ends[key] = ends
         self._locals.setdefault(remote, {})[ends[0]] = None
         bucket = self._by_ends.setdefault(ends, {})
@@ -137,6 +144,7 @@ class AliveSas:
     def remove(self, sa: IkeSa) -> None:
         """Take out an SA that ended (or was merged into another)."""
         key = id(sa)
+        self.changes += 1
         self._all.pop(key, None)
         self._born.pop(key, None)
         ends = self._ends.pop(key, None)

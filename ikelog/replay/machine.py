@@ -477,12 +477,14 @@ class Replay:
                 (body.dst, body.src) if body.inbound else (body.src, body.dst)
             )
             job.remote_host = job.remote_host or remote.host
+            narrowed = (local.host, remote.host, self._alive.changes)
             if job.candidates is None:
                 job.candidates = match_endpoints(self._alive, local, remote)
-            else:
+            elif job.narrowed != narrowed:  # else nothing left to take out
                 job.candidates = self._alive.keep_between(
                     job.candidates, local.host, remote.host
                 )
+            job.narrowed = narrowed
             if body.inbound:
                 return  # the message that follows may still start a new SA
             if len(job.candidates) == 1 and not job.new_sa:
@@ -534,6 +536,7 @@ class Replay:
                 job.candidates = [
                     s for s in self._alive.all() if s is not job.maybe_rekey_of
                 ]
+                job.narrowed = None
                 job.maybe_rekey_of = None
             else:
                 return
