@@ -473,6 +473,9 @@ def leases_frame(leases: Sequence[LeaseRecord]) -> pd.DataFrame:
             "offline_line": _ints([x.offline_line for x in leases]),
             "ike_sa": _ints([x.ike_sa for x in leases]),
             "ike_sa_label": _strings([x.ike_sa_label for x in leases]),
+            "offline_reason": _categories(
+                [x.offline_reason for x in leases], ("released", "daemon restarted")
+            ),
         }
     )
 

@@ -342,4 +342,5 @@ def lease_dict(x: LeaseRecord) -> dict[str, Any]:
         "offline_line": x.offline_line,
         "ike_sa": x.ike_sa,
         "ike_sa_label": x.ike_sa_label,
+        "offline_reason": x.offline_reason,
     }

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import events as ev
-from ..replay.model import Exchange, IkeSa
+from ..replay.model import Exchange, IkeSa, LeaseRecord
 from ..trace import Correlation, Trace, outcome, stamp
 from .common import exchange_notes
 
@@ -379,10 +379,18 @@ def leases(trace: Trace) -> Table:
             x.address,
             x.identity,
             stamp(x.online_ts) or (f"line {x.online_line}" if x.online_line else ""),
-            stamp(x.offline_ts)
-            or (f"line {x.offline_line}" if x.offline_line else "still online"),
+            _offline(x),
         )
     return table
+
+
+def _offline(x: LeaseRecord) -> str:
+    if x.offline_line is None:
+        return "still online"
+    when = stamp(x.offline_ts) or f"line {x.offline_line}"
+    if x.offline_reason == "daemon restarted":
+        return f"{when} (daemon restarted)"
+    return when
 
 
 def report(

@@ -159,6 +159,7 @@ class Replay:
         self._endpoints: dict[int, tuple[ev.Endpoint, ev.Endpoint]] = {}
         self._handover: dict[int | None, tuple[IkeSa, IkeSa, bool]] = {}
         self._online_leases: dict[str, LeaseRecord] = {}
+        self._stop_ts: datetime | None = None
         self._finished = False
         self._handlers: dict[str, Callable[[IkeSa | None, ev.Event, Any], None]] = {}
         for name in dir(self):
@@ -690,6 +691,8 @@ class Replay:
         named.attribution = "inferred"
         early.unique_id = named.unique_id  # no longer free for another merge
         early.merged_into = named
+        for filed in (self._current, self._last_esp, self._last_in, self._endpoints):
+            filed.pop(id(early), None)  # its id may be reused once it is gone
         self.sas.remove(early)
         self._alive.remove(early)
         self._alive.moved(named)
@@ -1365,10 +1368,15 @@ class Replay:
         rec = self._online_leases.pop(le.address or "", None)
         if rec is not None:
             rec.offline_ts, rec.offline_line = e.ts, e.line
+            rec.offline_reason = "released"
             return
         self.leases.append(
             LeaseRecord(
-                le.address or "?", le.identity, offline_ts=e.ts, offline_line=e.line
+                le.address or "?",
+                le.identity,
+                offline_ts=e.ts,
+                offline_line=e.line,
+                offline_reason="released",
             )
         )
 
@@ -1395,9 +1403,17 @@ class Replay:
                 self._end(old)
             self._by_uid.clear()
             self._child_owner.clear()
+            # and so are its in-memory pools' leases
+            for lease in self._online_leases.values():
+                after = stops and stops[-1] > (lease.online_line or 0)
+                lease.offline_line = stops[-1] if after else e.line
+                lease.offline_ts = self._stop_ts if after else e.ts
+                lease.offline_reason = "daemon restarted"
+            self._online_leases.clear()
 
     def _on_daemon_stop(self, sa: IkeSa | None, e: ev.Event, d: ev.DaemonStop) -> None:
         self.daemon.stop_lines.append(e.line)
+        self._stop_ts = e.ts
 
     def _on_plugins(self, sa: IkeSa | None, e: ev.Event, p: ev.Plugins) -> None:
         self.daemon.plugins = p.names

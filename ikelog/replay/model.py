@@ -294,6 +294,9 @@ class LeaseRecord:
     offline_line: int | None = None
     ike_sa: int | None = None
     ike_sa_label: str | None = None
+    #: "released" (charon said it went offline) or "daemon restarted"
+    #: (the log shows a new charon run while the lease was online)
+    offline_reason: str | None = None
 
     @property
     def online(self) -> bool:
