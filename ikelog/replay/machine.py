@@ -71,6 +71,9 @@ SWEEP_GRACE = 20000
 
 #: How many events :meth:`Replay.feed_all` reads before replaying them.
 FEED_BATCH = 1024
+#: A job still undecided after this many lines is closed as it stands: no
+#: worker job of charon's logs that many, and memory must stay bounded.
+MAX_PENDING = 5000
 
 #: The exchange a problem belongs to when the log shows none of it.
 _STAGE_OF = {
@@ -403,7 +406,7 @@ class Replay:
         job = self._jobs.get(e.thread)
         if job is None:
             job = self._jobs[e.thread] = Job(e.line)
-        elif (
+        elif len(job.pending) >= MAX_PENDING or (
             body.inbound
             if type(body) is ev.Packet
             else type(body) in _MAY_START and self._starts_job(job, body)
@@ -428,6 +431,10 @@ class Replay:
         if isinstance(body, ev.Retransmit | ev.LocalInitiating):
             return True
         if isinstance(body, ev.Message):
+            if _is_cookie_reply(body):
+                # the receiver thread answers each COOKIE-less setup on
+                # its own, before any SA exists: one job per answer
+                return bool(job.pending)
             # a new request of ours after one went out: more work for the
             # same SA if it fits its window, else another job
             if not (job.sent and not body.inbound and body.is_request):
@@ -551,11 +558,7 @@ class Replay:
             found = match_endpoints(self._alive, local, remote)
             job.candidates = _narrow(job.candidates, found)
         elif isinstance(body, ev.Message):
-            if (
-                not body.inbound
-                and body.exchange == "IKE_SA_INIT"
-                and body.payloads == ("N(COOKIE)",)
-            ):
+            if _is_cookie_reply(body):
                 # the receiver thread answers with a COOKIE before any SA
                 # exists (RFC 7296 2.6): nobody's line
                 job.new_sa = True
@@ -1469,6 +1472,16 @@ _EVIDENCE = frozenset(
         ev.Retransmit,
     }
 )
+
+
+def _is_cookie_reply(m: ev.Message) -> bool:
+    """Our IKE_SA_INIT response that only asks for a COOKIE (RFC 7296 2.6)."""
+    return (
+        not m.inbound
+        and not m.is_request
+        and m.exchange == "IKE_SA_INIT"
+        and m.payloads == ("N(COOKIE)",)
+    )
 
 
 #: The kinds of line that may begin a new job on a thread.
