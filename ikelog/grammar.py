@@ -779,11 +779,14 @@ _KEYWORD = re.compile(r"[A-Za-z_:,.-]+\Z")
 
 
 def _shape_key(text: str) -> tuple[str, str, int]:
-    """Messages that may share a shape share this key: their first word, a
-    keyword-like second word (values such as ``eap[3]`` are left out) and
-    the number of spaces."""
+    """Messages that may share a shape share this key: their first two
+    words where they are keyword-like (values such as ``eap[3]`` or the
+    address of ``<host> is initiating an IKE_SA`` are left out) and the
+    number of spaces."""
     first, _, rest = text.partition(" ")
     second = rest[: rest.find(" ")] if " " in rest else rest
+    if not _KEYWORD.match(first):
+        first = "*"
     if not _KEYWORD.match(second):
         second = "*"
     return first, second, text.count(" ")
