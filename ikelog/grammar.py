@@ -452,6 +452,7 @@ class _Builder(Transformer[Token, Any]):
     ike_reauth_detected = _ike_note("reauth_detected")
     ike_duplicate = _ike_note("duplicate")
     ike_note = _ike_note("note")
+    ike_dpd = _ike_note("dpd")
     ike_ignored_request = _ike_note("ignored_request")
     ike_peer_retransmit = _ike_note("peer_retransmit")
     ike_unexpected_mid = _ike_note("unexpected_message_id")

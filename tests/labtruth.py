@@ -557,3 +557,50 @@ def totals(view: tuple[ExpectedSA, ...], attr: str) -> Counts:
     for sa in view:
         out.update(getattr(sa, attr))
     return nonzero(dict(out))
+
+
+# --------------------------------------------------------------------------
+# who owns each line: an untagged layout against its tagged twin
+# --------------------------------------------------------------------------
+
+_TWIN_PREFIX = re.compile(
+    r"^(?:[A-Z][a-z]{2} [ \d]\d [\d:.]+ )?(?:\S+ \S+ charon(?:\[\d+\])?: )?"
+)
+_TWIN_LINE = re.compile(r"^(\d\d)\[([A-Z]+)\d?\] (?:<(?:[^|>]+\|)?(\d+)> )?(.*)$")
+
+
+def _thread_lines(path: Path) -> dict[str, list[tuple[int, str, int | None]]]:
+    """Per worker thread: (line number, group and message, tagged unique id)."""
+    out: dict[str, list[tuple[int, str, int | None]]] = {}
+    with path.open(errors="replace") as f:
+        for n, raw in enumerate(f, 1):
+            m = _TWIN_LINE.match(_TWIN_PREFIX.sub("", raw.rstrip("\n"), count=1))
+            if m:
+                uid = int(m[3]) if m[3] else None
+                out.setdefault(m[1], []).append((n, f"{m[2]} {m[4]}", uid))
+    return out
+
+
+def line_owners(scenario: str, instance: str, layout: str) -> dict[int, int | None]:
+    """The unique id of the SA each line of an untagged ``layout`` belongs
+    to (``None``: no SA), read off the tagged reference log of the same run.
+
+    Every logger of one daemon gets each thread's lines in the order the
+    thread wrote them, so a thread's lines in both files are one sequence
+    (``swanctl --log`` may miss some and deliver threads interleaved
+    differently, so the two sequences are aligned, not zipped).
+    """
+    import difflib
+
+    folder = LAB / scenario / instance
+    ref = _thread_lines(folder / REFERENCE_LOG)
+    owners: dict[int, int | None] = {}
+    for thread, lines in _thread_lines(folder / layout).items():
+        theirs = ref.get(thread, [])
+        match = difflib.SequenceMatcher(
+            None, [t for _, t, _ in lines], [t for _, t, _ in theirs], autojunk=False
+        )
+        for i, j, size in match.get_matching_blocks():
+            for k in range(size):
+                owners[lines[i + k][0]] = theirs[j + k][2]
+    return owners

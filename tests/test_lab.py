@@ -280,3 +280,50 @@ def test_no_ambiguous_lines(scenario: str, instance: str, layout: str) -> None:
     for job in jobs:
         assert len(job["candidates"]) >= 2, job
         assert job["first_line"] == min(job["lines"])
+
+
+UNTAGGED_CASES = [c for c in CASES if c[2] not in lt.TAGGED_LAYOUTS]
+
+
+@functools.cache
+def loaded(scenario: str, instance: str, layout: str) -> Any:
+    import ikelog
+
+    return ikelog.load(lt.log_path(scenario, instance, layout))
+
+
+@pytest.mark.parametrize(
+    ("scenario", "instance", "layout"),
+    UNTAGGED_CASES,
+    ids=[f"{s}/{i}/{layout}" for s, i, layout in UNTAGGED_CASES],
+)
+def test_untagged_lines_go_to_their_own_sa(
+    scenario: str, instance: str, layout: str
+) -> None:
+    """Each line an untagged layout gives to an SA is that SA's in the tagged
+    log of the same run, and each line it leaves undecided lists its real
+    SA among the candidates (an SA the log never names is one of the
+    stand-ins for such SAs). Nothing is guessed."""
+    owners = lt.line_owners(scenario, instance, layout)
+    trace = loaded(scenario, instance, layout)
+    named = {sa.unique_id for sa in trace.ike_sas if sa.unique_id is not None}
+    wrong = []
+    for sa in trace.ike_sas:
+        for _, line in sa.owned:
+            true = owners.get(line)
+            if true is None or sa.unique_id is None or true == sa.unique_id:
+                continue
+            # lines of an IKE rekey carry either end's tag ("initiating
+            # IKE_SA x[new]" the old one's, the new proposal the new one's)
+            if true not in (sa.rekeyed_from, sa.rekeyed_to):
+                wrong.append((line, sa.label, true))
+    assert not wrong, wrong[:10]
+    missed = []
+    for job in trace.replay.ambiguous:
+        cands = {sa.unique_id for sa in job.owners()}
+        for e in job.events:
+            true = owners.get(e.line)
+            if true is None or true in cands or (None in cands and true not in named):
+                continue
+            missed.append((e.line, true, sorted(map(str, cands))[:5]))
+    assert not missed, missed[:10]

@@ -46,6 +46,7 @@ from .attribution import (
     AliveSas,
     Job,
     MergeGroups,
+    host_of,
     match_endpoints,
     match_message,
     match_outstanding,
@@ -370,6 +371,8 @@ class Replay:
 
     def _new_sa(self, uid: int | None, name: str | None, line: int | None) -> IkeSa:
         sa = IkeSa(unique_id=uid, name=name)
+        if uid is None and not self.tagged:
+            sa.events = []  # kept while it may turn out to be another SA
         if name:
             sa.names.append(name)
         sa.first_line = line
@@ -418,6 +421,11 @@ class Replay:
             self._dispatch(job.owner, e)
         else:
             job.pending.append(e)
+            if type(body) is ev.Message and job.candidates:
+                # while the job is undecided, the message may be any of
+                # theirs: their message windows are no longer known
+                for sa in job.candidates:
+                    sa.window_known = False
         if type(body) is ev.Packet and not body.inbound:
             job.sent = True
 
@@ -430,6 +438,14 @@ class Replay:
             return body.inbound
         if isinstance(body, ev.Retransmit | ev.LocalInitiating):
             return True
+        if isinstance(body, ev.IkeNote):
+            return body.what == "dpd"  # a DPD is a job of its own
+        if isinstance(body, ev.IkeDeleted):
+            # an SA is deleted once: not the ended owner's line
+            return job.owner is not None and not job.owner.alive
+        if isinstance(body, ev.ChildEstablishing):
+            # a CHILD_SA we start after a packet went out: another job
+            return job.sent or (job.owner is not None and not job.owner.alive)
         if isinstance(body, ev.Message):
             if _is_cookie_reply(body):
                 # the receiver thread answers each COOKIE-less setup on
@@ -444,17 +460,29 @@ class Replay:
                 return True
             if body.exchange in IKEV1_EXCHANGES:
                 return owner.version != 1
-            return body.message_id != owner.next_local_mid
+            if body.message_id != owner.next_local_mid:
+                return True
+            # the owner's next request, or another SA's between the same
+            # hosts: only the owner's when no other SA could send it
+            return any(
+                sa is not owner
+                and (not sa.window_known or sa.next_local_mid == body.message_id)
+                for sa in self._alive.with_peer(host_of(owner.remote) or "")
+            )
         uid = _named_uid(body)
-        if (
-            uid is not None
-            and job.owner is not None
-            and not isinstance(body, ev.PeerInitiating)
-        ):
+        if uid is None or isinstance(body, ev.PeerInitiating):
+            return False
+        if job.owner is not None:
             if job.owner.unique_id is None:
                 return False  # the owner learns its id from this line
             return uid != job.owner.unique_id
-        return False
+        if not job.pending or (job.candidates is not None and len(job.candidates) < 2):
+            return False
+        # an undecided job: the line names its SA only where it can only
+        # be the next step of what the job did; a delete we start, say, may
+        # as well be the next job of the thread (taking it for this job's
+        # would hand this job's lines to whichever SA it names)
+        return not _continues(job.pending, body)
 
     def _gather(self, job: Job, e: ev.Event) -> None:
         """Narrow down the owner of ``job`` with the evidence of ``e``."""
@@ -519,10 +547,11 @@ class Replay:
             sa = self._by_uid.get(uid)
             if sa is None:
                 sa = self._new_sa(uid, None, e.line)
+                peer = job.remote_host
+                if peer is None and isinstance(body, ev.IkeSaLine):
+                    peer = body.remote.host  # the line begins its job
                 loose = [
-                    c
-                    for c in self._alive.with_peer(job.remote_host or "")
-                    if c.unique_id is None
+                    c for c in self._alive.with_peer(peer or "") if c.unique_id is None
                 ]
                 if loose:
                     sa.attribution = "inferred"
@@ -654,8 +683,10 @@ class Replay:
 
         Without tags a responder's SA is born unnamed (``<host> is
         initiating an IKE_SA``) and its unique id shows up later in a line
-        of an ambiguous job. Candidates left with one possibility are
-        merged first; the rest in order of appearance, marked inferred.
+        of another job. A named SA left with one unnamed candidate is that
+        one (merged, marked inferred); taking one out may leave another
+        with one. What stays undecided is not guessed: see
+        :meth:`_undecided`.
         """
         todo = dict(groups)
         changed = True
@@ -668,10 +699,92 @@ class Replay:
                         self._merge(named, left[0])
                     del todo[key]
                     changed = True
-        for named, cands in todo.values():
-            left = [c for c in cands if c.unique_id is None]
-            if left:
-                self._merge(named, left[0])
+        if todo:
+            self._undecided(list(todo.values()))
+
+    def _undecided(self, groups: list[tuple[IkeSa, list[IkeSa]]]) -> None:
+        """Named SAs that several unnamed ones may have begun as.
+
+        In a family (groups sharing candidates) of ``k`` named SAs and ``n``
+        unnamed ones, ``k`` of the unnamed are the named SAs' beginnings
+        and ``n - k`` are SAs the log never names, so never established.
+        Which are which the log does not say: the unnamed SAs' lines become
+        ambiguous jobs of the family, and ``n - k`` SAs known only by
+        elimination stand for the never-named ones.
+        """
+        parent: dict[int, int] = {}
+
+        def root(x: int) -> int:
+            while parent.setdefault(x, x) != x:
+                x = parent[x]
+            return x
+
+        for named, cands in groups:
+            for c in cands:
+                if c.unique_id is None:
+                    parent[root(id(c))] = root(id(named))
+        families: dict[int, tuple[list[IkeSa], dict[int, IkeSa]]] = {}
+        for named, cands in groups:
+            fam = families.setdefault(root(id(named)), ([], {}))
+            fam[0].append(named)
+            for c in cands:
+                if c.unique_id is None:
+                    fam[1][id(c)] = c
+        for named_sas, loose in families.values():
+            self._stand_in(named_sas, sorted(loose.values(), key=_first_line))
+
+    def _stand_in(self, named_sas: list[IkeSa], loose: list[IkeSa]) -> None:
+        """Replace the unnamed SAs ``loose`` by ambiguous jobs of the named
+        SAs and of stand-ins for the ones never named (see _undecided)."""
+        first = loose[0]
+        host = host_of(first.remote) or "?"
+        left: list[IkeSa] = []
+        for n in range(len(loose) - len(named_sas)):
+            sa = IkeSa(version=first.version, role=first.role)
+            sa.local, sa.remote = first.local, first.remote
+            sa.alias = f"(unnamed)@{host}#{first.first_line}.{n + 1}"
+            sa.attribution = "undecided"
+            sa.first_line, sa.first_ts = first.first_line, first.first_ts
+            sa.last_line = max((u.last_line or 0) for u in loose)
+            sa.last_ts = max((u.last_ts for u in loose if u.last_ts), default=None)
+            sa.alive = False
+            sa.state = "failed"
+            sa.problems.append(
+                Problem(
+                    first.first_line or 0,
+                    "not-established",
+                    f"one of {len(loose)} setups from {host} that this log "
+                    "(without <name|id> tags) cannot tell apart, never named "
+                    "and so never established",
+                    None,
+                )
+            )
+            left.append(sa)
+            self.sas.append(sa)
+        family = named_sas + left
+        jobs: dict[int, AmbiguousJob] = {}
+        for u in loose:
+            if u.events:
+                amb = AmbiguousJob(u.first_line or 0, u.events, [u])
+                self.ambiguous.append(amb)
+                jobs[id(amb)] = amb
+            for amb in u.maybe_jobs:
+                jobs[id(amb)] = amb
+            u.events = None
+            u.may_be = family
+            if u in self.sas:
+                self.sas.remove(u)
+            self._alive.remove(u)
+            for filed in (
+                self._current,
+                self._last_esp,
+                self._last_in,
+                self._endpoints,
+            ):
+                filed.pop(id(u), None)
+        for sa in family:
+            known = set(map(id, sa.maybe_jobs))
+            sa.maybe_jobs += [j for k, j in jobs.items() if k not in known]
 
     def _merge(self, named: IkeSa, early: IkeSa) -> None:
         """Move what ``early`` (unnamed) knows into ``named``."""
@@ -694,6 +807,7 @@ class Replay:
         named.attribution = "inferred"
         early.unique_id = named.unique_id  # no longer free for another merge
         early.merged_into = named
+        early.events = None
         for filed in (self._current, self._last_esp, self._last_in, self._endpoints):
             filed.pop(id(early), None)  # its id may be reused once it is gone
         self.sas.remove(early)
@@ -705,6 +819,8 @@ class Replay:
     def _dispatch(self, sa: IkeSa | None, e: ev.Event) -> None:
         body = e.body
         if sa is not None:
+            if sa.events is not None:
+                sa.events.append(e)
             sa.owned.add((e.source, e.line))
             sa.lines += 1
             sa.last_line = e.line
@@ -1195,6 +1311,7 @@ class Replay:
             return
         if sa.unique_id is None:
             sa.unique_id = line.sa_uid
+            sa.events = None
             self._by_uid[line.sa_uid] = sa
         if sa.name != line.sa_name:
             sa.name = line.sa_name
@@ -1494,8 +1611,15 @@ _MAY_START = frozenset(
         ev.IkeSaLine,
         ev.IkeStateChange,
         ev.DeleteNotice,
+        ev.IkeNote,
+        ev.ChildEstablishing,
+        ev.IkeDeleted,
     }
 )
+
+
+def _first_line(sa: IkeSa) -> int:
+    return sa.first_line or 0
 
 
 def _narrow(current: list[IkeSa] | None, found: list[IkeSa]) -> list[IkeSa]:
@@ -1503,6 +1627,41 @@ def _narrow(current: list[IkeSa] | None, found: list[IkeSa]) -> list[IkeSa]:
         return found
     kept = set(map(id, found))
     return [sa for sa in current if id(sa) in kept]
+
+
+#: exchanges whose last message charon follows with ``IKE_SA ... established``
+_ESTABLISHING = frozenset({"IKE_AUTH", "ID_PROT", "AGGRESSIVE"})
+
+
+def _continues(pending: Sequence[ev.Event], body: ev.Body) -> bool:
+    """Whether a line naming an SA can only be the next step of the job
+    whose lines so far are ``pending``: ``established`` after an IKE_AUTH
+    message, ``received DELETE`` after a DELETE request, ``deleting`` or
+    ``DELETING`` after a received DELETE."""
+    last: ev.Body | None = None
+    for e in reversed(pending):
+        if isinstance(e.body, ev.Message | ev.DeleteNotice):
+            last = e.body
+            break
+    if last is None:
+        return False
+    if isinstance(body, ev.IkeSaLine):
+        if body.event == "established":
+            return isinstance(last, ev.Message) and last.exchange in _ESTABLISHING
+        return isinstance(last, ev.DeleteNotice) and last.inbound
+    if isinstance(body, ev.DeleteNotice):
+        return (
+            body.inbound
+            and isinstance(last, ev.Message)
+            and last.inbound
+            and last.is_request
+            and "D" in last.payloads
+        )
+    if isinstance(body, ev.IkeStateChange):
+        if body.new == "ESTABLISHED":
+            return isinstance(last, ev.Message) and last.exchange in _ESTABLISHING
+        return isinstance(last, ev.DeleteNotice) and last.inbound
+    return False
 
 
 def _named_uid(body: ev.Body) -> int | None:

@@ -191,6 +191,13 @@ class IkeSa:
     maybe_jobs: list[AmbiguousJob] = field(default_factory=list)
     #: the SA this one turned out to be (an unnamed SA merged by elimination)
     merged_into: IkeSa | None = None
+    #: an unnamed SA's events while it may still be merged (untagged logs)
+    events: list[ev.Event] | None = None
+    #: for an unnamed SA that several SAs of the log may have begun as: those
+    #: SAs (its lines are then an ambiguous job, the SA itself is not listed)
+    may_be: list[IkeSa] | None = None
+    #: the label of an SA known only by elimination (no line is its own)
+    alias: str | None = None
     attribution: str = "exact"
     source: str | None = None
     alive: bool = True
@@ -208,6 +215,8 @@ class IkeSa:
         """``name[uid]`` as charon writes it; an SA whose unique id the log
         never shows is told apart by its first line (``(unnamed)@812``)."""
         name = self.name or "(unnamed)"
+        if self.alias is not None:
+            return self.alias
         if self.unique_id is not None:
             return f"{name}[{self.unique_id}]"
         if self.first_line is not None:
@@ -353,9 +362,20 @@ class AmbiguousJob:
         """The labels of ``sas``, as the SAs are known at the end."""
         # labelled when asked: an unnamed candidate may since have been
         # merged into the SA it turned out to be
-        seen: dict[int, str] = {}
-        for sa in self.sas:
+        return [sa.label for sa in self.owners()]
+
+    def owners(self) -> list[IkeSa]:
+        """``sas`` as the SAs are known at the end: an unnamed candidate
+        merged since is the SA it turned out to be, one that several SAs
+        may have begun as stands for those."""
+        seen: dict[int, IkeSa] = {}
+        todo = list(self.sas)
+        while todo:
+            sa = todo.pop(0)
             while sa.merged_into is not None:
                 sa = sa.merged_into
-            seen.setdefault(id(sa), sa.label)
+            if sa.may_be is not None:
+                todo[:0] = sa.may_be
+                continue
+            seen.setdefault(id(sa), sa)
         return list(seen.values())
