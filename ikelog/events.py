@@ -408,7 +408,9 @@ class EapStep(Body):
 
     ``step`` is one of ``initiate`` (server starts a method), ``requested``
     (client was asked for a method), ``identity``, ``selected``, ``nak``
-    (a method was refused), ``success``, ``failure``, ``detail``.
+    (a method was refused), ``nak_failure`` (refused, and no other method
+    left: ``received EAP_NAK, sending EAP_FAILURE``), ``success``,
+    ``failure``, ``detail``.
     """
 
     kind: ClassVar[str] = "eap"

@@ -316,7 +316,7 @@ class _Builder(Transformer[Token, Any]):
         return _Later(lambda text: ev.EapStep("nak", text=text))
 
     def eap_nak_failure(self, c: list[Token]) -> _Later:
-        return _Later(lambda text: ev.EapStep("failure", "EAP_NAK", text=text))
+        return _Later(lambda text: ev.EapStep("nak_failure", text=text))
 
     def eap_nak_sent(self, c: list[Token]) -> _Later:
         method = str(c[0]) if c else None

@@ -49,16 +49,21 @@ def authentication(ctx: Context) -> Iterator[Finding]:
 # -- EAP ------------------------------------------------------------------------
 
 
+#: EAP steps that end a conversation in failure, and those that refuse a method
+_FAILED = frozenset({"failure", "verify_failed", "nak_failure"})
+_NAKS = frozenset({"nak", "nak_sent", "nak_failure"})
+
+
 def _eap(view: View) -> Iterator[Finding]:
     steps = [e for e in view.of(ev.EapStep)]
     failures = [
         e
         for e in steps
-        if e.body.step in ("failure", "verify_failed")  # type: ignore[attr-defined]
+        if e.body.step in _FAILED  # type: ignore[attr-defined]
     ]
     if not failures:
         return
-    naks = [e for e in steps if e.body.step in ("nak", "nak_sent")]  # type: ignore[attr-defined]
+    naks = [e for e in steps if e.body.step in _NAKS]  # type: ignore[attr-defined]
     notes = [
         e
         for e in view.of(ev.AuthProblem)
@@ -474,10 +479,9 @@ def _id_match(body: ev.Body) -> tuple[str, int, str, str] | None:
 
 def _benign(view: View) -> Iterator[Finding]:
     steps = view.of(ev.EapStep)
-    naks = [e for e in steps if e.body.step in ("nak", "nak_sent")]  # type: ignore[attr-defined]
+    naks = [e for e in steps if e.body.step in _NAKS]  # type: ignore[attr-defined]
     failed = any(
-        isinstance(e.body, ev.EapStep) and e.body.step in ("failure", "verify_failed")
-        for e in steps
+        isinstance(e.body, ev.EapStep) and e.body.step in _FAILED for e in steps
     )
     if naks and not failed:
         after = [

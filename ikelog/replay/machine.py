@@ -164,6 +164,8 @@ class Replay:
         self._handover: dict[int | None, tuple[IkeSa, IkeSa, bool]] = {}
         self._online_leases: dict[str, LeaseRecord] = {}
         self._stop_ts: datetime | None = None
+        #: the daemon logged its stop and no new run since
+        self._stopped = False
         self._finished = False
         self._handlers: dict[str, Callable[[IkeSa | None, ev.Event, Any], None]] = {}
         for name in dir(self):
@@ -1254,6 +1256,11 @@ class Replay:
                 last = EapRound(s.method or "?", line=e.line)
                 sa.eap.append(last)
             last.result = "success"
+        elif step == "nak_failure":
+            # the peer refused our method and no other is left
+            if last is not None and last.result == "started":
+                last.result = "nak"
+            self._problem(sa, e, "eap-failure", s.text or "EAP failed")
         elif step in ("failure", "verify_failed"):
             if last is not None and last.result == "started":
                 last.result = "failure"
@@ -1511,32 +1518,39 @@ class Replay:
         self.daemon.starts.append((e.line, d.text))
         self.daemon.version = d.version or self.daemon.version
         if d.version is not None:
-            # a new daemon run: the SAs of the last one are gone, and unique
-            # ids count from 1 again
-            stops = self.daemon.stop_lines
-            for old in self._alive.all() + list(self._by_uid.values()):
-                # where it stopped: its "stopping" line, or this one (a crash)
-                stop = (
-                    stops[-1] if stops and stops[-1] > (old.first_line or 0) else e.line
-                )
-                self._conclude(old, stop)
-                self._end(old)
-            self._by_uid.clear()
-            self._child_owner.clear()
-            # and so are its in-memory pools' leases
-            for lease in self._online_leases.values():
-                after = stops and stops[-1] > (lease.online_line or 0)
-                lease.offline_line = stops[-1] if after else e.line
-                lease.offline_ts = self._stop_ts if after else e.ts
-                lease.offline_reason = "daemon restarted"
-            self._online_leases.clear()
+            self._new_run(e)
+
+    def _new_run(self, e: ev.Event) -> None:
+        """A new daemon run: the SAs of the last one are gone, and unique
+        ids count from 1 again."""
+        self._stopped = False
+        stops = self.daemon.stop_lines
+        for old in self._alive.all() + list(self._by_uid.values()):
+            # where it stopped: its "stopping" line, or this one (a crash)
+            stop = stops[-1] if stops and stops[-1] > (old.first_line or 0) else e.line
+            self._conclude(old, stop)
+            self._end(old)
+        self._by_uid.clear()
+        self._child_owner.clear()
+        # and so are its in-memory pools' leases
+        for lease in self._online_leases.values():
+            after = stops and stops[-1] > (lease.online_line or 0)
+            lease.offline_line = stops[-1] if after else e.line
+            lease.offline_ts = self._stop_ts if after else e.ts
+            lease.offline_reason = "daemon restarted"
+        self._online_leases.clear()
 
     def _on_daemon_stop(self, sa: IkeSa | None, e: ev.Event, d: ev.DaemonStop) -> None:
         self.daemon.stop_lines.append(e.line)
         self._stop_ts = e.ts
+        self._stopped = True
 
     def _on_plugins(self, sa: IkeSa | None, e: ev.Event, p: ev.Plugins) -> None:
         self.daemon.plugins = p.names
+        if self._stopped:
+            # a daemon that stopped loads its plugins again: a new run whose
+            # "Starting IKE charon daemon" line the log lacks (charon-systemd)
+            self._new_run(e)
 
     def _on_conn_added(self, sa: IkeSa | None, e: ev.Event, c: ev.ConnAdded) -> None:
         self.daemon.connections.append(c.name)
