@@ -40,3 +40,14 @@ def test_a_refused_eap_method_reads_alike_at_both_ends() -> None:
         ends[instance] = [(r.method, r.result) for r in sa.eap]
         assert sa.failure is not None and sa.failure.what == "eap-failure"
     assert ends["gw"] == ends["c1"] == [("EAP_IDENTITY", "success"), ("EAP_TLS", "nak")]
+
+
+def test_a_child_sa_refused_by_the_peer_was_never_installed() -> None:
+    # "received TS_UNACCEPTABLE notify, no CHILD_SA built" (f) and the same
+    # with NO_PROPOSAL_CHOSEN (k): the IKE SA stands, its CHILD SA never did
+    for scenario in ("f-ts-unacceptable", "k-xfrm-kernel-only"):
+        trace = ikelog.load(corpus(f"lab/{scenario}/c1/charon.log"))
+        (sa,) = trace.ike_sas
+        assert [(c.name, c.unique_id, c.state) for c in sa.child_sas] == [
+            ("branch", 1, "not installed")
+        ]

@@ -1343,7 +1343,9 @@ class Replay:
             self._state(sa, e, "deleted")
             self._end(sa)
             for child in sa.child_sas:
-                if child.state in ("installed", "inbound", "installing", "deleting"):
+                if child.state == "installing":
+                    child.state = "not installed"
+                elif child.state in ("installed", "inbound", "deleting"):
                     child.state = "closed with IKE SA"
                     child.closed_line, child.closed_ts = e.line, e.ts
 
@@ -1469,6 +1471,11 @@ class Replay:
         if n.error:
             kind = _NOTIFY_KIND.get(n.notify, "notify-error")
             self._problem(sa, e, kind, f"received {n.notify} notify")
+        if n.child and sa is not None:
+            # "..., no CHILD_SA built": the one being set up never was
+            for child in sa.child_sas:
+                if child.state == "installing":
+                    child.state = "not installed"
 
     # -- virtual IPs and leases -----------------------------------------------
 
