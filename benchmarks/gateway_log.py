@@ -29,6 +29,8 @@ _REF = re.compile(r"([<|\[{])(\d+)([>\]}])")
 _SPI = re.compile(r"\b([0-9a-f]{8})_([io])\b")
 _CLIENT = re.compile(r"\b10\.99\.0\.1(\d)\b")
 _USER = re.compile(r"'user(\d+)-(\d+)'")
+_START = "[DMN] Starting IKE charon daemon"
+_STOP = "[DMN] SIGTERM received"
 _STAMP = re.compile(r"^([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d)")
 
 
@@ -62,12 +64,19 @@ _TAG = re.compile(r"(\[[A-Z]{3}\d?\] )<[^>]*> ")
 
 
 def build(
-    out: Path, copies: int, source: Path = LAB_LOG, *, untagged: bool = False
+    out: Path,
+    copies: int,
+    source: Path = LAB_LOG,
+    *,
+    untagged: bool = False,
+    one_run: bool = False,
 ) -> int:
     """Write ``copies`` shifted copies of ``source`` to ``out``; return bytes.
 
     ``untagged`` drops the ``<name|id>`` tags, as charon's default
     ``ike_name = no`` writes the log: then every line's SA must be inferred.
+    ``one_run`` drops the daemon's start and stop lines between copies, so
+    the log is one long run of one daemon (no restart forgets its SAs).
     """
     opener = gzip.open if source.suffix == ".gz" else open
     with opener(source, "rt") as f:
@@ -77,6 +86,11 @@ def build(
     with out.open("w") as f:
         for copy in range(copies):
             for line in lines:
+                if one_run and (
+                    (copy > 0 and _START in line)
+                    or (copy < copies - 1 and _STOP in line)
+                ):
+                    continue
                 f.write(shifted(line, copy) + "\n")
     return out.stat().st_size
 

@@ -28,12 +28,21 @@ from gateway_log import build
 COPIES = 4
 
 
-@pytest.fixture(scope="module", params=["tagged", "untagged"])
+@pytest.fixture(
+    scope="module", params=["tagged", "untagged", "tagged-one-run", "untagged-one-run"]
+)
 def gateway(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
+    """The lab's gateway log four times over: four daemon runs, or (one-run)
+    one daemon that never restarts, so only ended SAs can be forgotten."""
     path = tmp_path_factory.mktemp("stream") / f"gateway-{request.param}.log"
-    build(path, COPIES, untagged=request.param == "untagged")
+    build(
+        path,
+        COPIES,
+        untagged=request.param.startswith("untagged"),
+        one_run=request.param.endswith("one-run"),
+    )
     return path
 
 

@@ -69,6 +69,9 @@ log = logging.getLogger("ikelog.replay")
 #: long (in lines) an ended SA is kept for late lines that mention it.
 SWEEP_EVERY = 4096
 SWEEP_GRACE = 20000
+#: log seconds after which an unnamed setup in a merge family counts as
+#: over (charon's half_open_timeout is 30 s; four times that for margin)
+HALF_OPEN_SECONDS = 120
 
 #: How many events :meth:`Replay.feed_all` reads before replaying them.
 FEED_BATCH = 1024
@@ -255,9 +258,25 @@ class Replay:
         def ended(sa: IkeSa) -> bool:
             return not sa.alive and (sa.last_line or 0) <= line - SWEEP_GRACE
 
+        now = self.last_ts
+
+        def over(sa: IkeSa) -> bool:
+            # an unnamed setup never ends by a line of its own: the lines of
+            # its end are the named SA's, or ambiguous. Charon drops an SA
+            # still half open after half_open_timeout (30 s by default)
+            if ended(sa):
+                return True
+            if sa.unique_id is not None or sa.established or sa.first_ts is None:
+                return False
+            return (
+                now is not None
+                and (now - sa.first_ts).total_seconds() > HALF_OPEN_SECONDS
+                and (sa.last_line or 0) <= line - SWEEP_GRACE
+            )
+
         merges = self._merge_candidates
         if merges:
-            for ready in merges.ready(ended):
+            for ready in merges.ready(over):
                 self._settle_merges(ready)
         keep = []
         for sa in self.sas:
