@@ -19,7 +19,15 @@ Pseudonyms keep what analysis needs: an IPv4 address stays IPv4, an
 IPv6 address IPv6; private, loopback and link-local addresses stay in
 their class (private ones are kept as they are: they identify nobody);
 a host name stays a host name and an e-mail identity an e-mail identity.
-Pseudonyms never equal a value seen in the input.
+Public IPv4 addresses become addresses of the documentation networks
+(192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24), then of 198.18.0.0/15;
+public IPv6 ones addresses of 2001:db8::/32. A name holding a public
+address (``conn-198.51.100.14``) gets a neutral tag instead
+(``conn-addr1``). Journal fields naming the machine (``_MACHINE_ID``,
+``_BOOT_ID``, ``_STREAM_ID``, ``_HOSTNAME``) get pseudonyms of the same
+form; unit and slice names (``strongswan.service``) are kept.
+Pseudonyms never equal a value seen in the input (an address in any
+spelling).
 
 This module is sans-IO except for :func:`redact_files`, the thin shell
 the ``ikelog redact`` command uses.
@@ -27,6 +35,7 @@ the ``ikelog redact`` command uses.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -78,6 +87,12 @@ _NOT_TLD = frozenset(
         "d",
         "sh",
         "service",
+        "slice",
+        "scope",
+        "path",
+        "swap",
+        "device",
+        "automount",
         "socket",
         "timer",
         "target",
@@ -111,6 +126,42 @@ _NOT_TLD = frozenset(
 )
 
 #: Quoted values in these messages are names of configuration, not people.
+#: Journal fields that identify the machine, its boot or its host name
+#: (JSON ``"_BOOT_ID":"…"``, pretty JSON ``"_BOOT_ID" : "…"``, export and
+#: verbose ``_BOOT_ID=…``).
+_JOURNAL_ID = re.compile(
+    r"(?P<key>\b(?:_MACHINE_ID|_BOOT_ID|_STREAM_ID|_SYSTEMD_INVOCATION_ID|"
+    r'INVOCATION_ID|_HOSTNAME))(?P<sep>"?\s*[:=]\s*"?)(?P<v>[^"\s,}]+)'
+)
+#: A configuration name made of a word and an address (``conn-198.51.100.14``).
+_NAMED_ADDR = re.compile(
+    r"(?<![\w.-])(?P<prefix>[A-Za-z]\w*?(?:-\w+?)*?[-_])"
+    r"(?P<addr>(?:\d{1,3}\.){3}\d{1,3})(?!\.?\w)"
+)
+
+#: Public IPv4 pseudonyms: the documentation networks (RFC 5737) first, then
+#: the benchmarking network 198.18.0.0/15 (RFC 2544); none is routed.
+_V4_POOLS = (
+    ipaddress.ip_network("192.0.2.0/24"),
+    ipaddress.ip_network("198.51.100.0/24"),
+    ipaddress.ip_network("203.0.113.0/24"),
+    ipaddress.ip_network("198.18.0.0/15"),
+)
+
+
+_ADDRESS_KINDS = frozenset(["v4", "v4ll", "v6", "v6ll"])
+
+
+def _v4_pseudonym(n: int) -> str:
+    """The n-th (from 1) usable host address of :data:`_V4_POOLS`."""
+    for net in _V4_POOLS:
+        hosts = net.num_addresses - 2
+        if n <= hosts:
+            return str(net.network_address + n)
+        n -= hosts
+    raise ValueError("out of IPv4 pseudonyms")
+
+
 _CONFIG_QUOTES = re.compile(
     r"(peer config|CHILD_SA|child config|connection|pool|plugin|vici \w+|"
     r"IKE_SA|config)\s*$"
@@ -135,6 +186,9 @@ class Redactor:
         self._learned: set[str] = set()
         self._counters: dict[str, int] = {}
         self._pattern: re.Pattern[str] | None = None
+        self._addresses: set[ipaddress.IPv4Address | ipaddress.IPv6Address] = set()
+        self._ids: set[str] = set()
+        self._ids_pattern: re.Pattern[str] | None = None
 
     # -- pass 1 -------------------------------------------------------------
 
@@ -147,6 +201,12 @@ class Redactor:
                 self._add(value)
         for line in kept:
             self._seen.update(_IPV4.findall(line))
+            for m in (*_IPV4.finditer(line), *_IPV6.finditer(line)):
+                with contextlib.suppress(ValueError):
+                    self._addresses.add(ipaddress.ip_address(m.group(0)))
+            for m in _JOURNAL_ID.finditer(line):
+                if m["key"] != "_HOSTNAME" and len(m["v"]) >= 8:
+                    self._ids.add(m["v"].lower())
             for m in _ID_VALUE.finditer(line):
                 self._add(m["v"].strip())
             for m in _EMAIL.finditer(line):
@@ -162,6 +222,7 @@ class Redactor:
             for word in re.findall(r"[\w.@:=-]+", line):
                 self._seen.add(word)
         self._pattern = None
+        self._ids_pattern = None
         return kept
 
     def _add(self, value: str) -> None:
@@ -189,6 +250,16 @@ class Redactor:
             self._pattern = re.compile(
                 "|".join(r"(?<![\w.@-])" + re.escape(a) + r"(?![\w@-])" for a in alts)
             )
+        if self._ids_pattern is None and self._ids:
+            alts = sorted(self._ids, key=len, reverse=True)
+            self._ids_pattern = re.compile(
+                "(?i)(?<![0-9a-z])(?:"
+                + "|".join(map(re.escape, alts))
+                + ")(?![0-9a-z])"
+            )
+        line = _JOURNAL_ID.sub(self._journal_field, line)
+        if self._ids_pattern is not None:
+            line = self._ids_pattern.sub(lambda x: self._hex_id(x.group(0)), line)
         m = _SYSLOG_HOST.match(line)
         if m and not _is_address(m["host"]):
             line = (
@@ -197,6 +268,7 @@ class Redactor:
         if self._pattern is not None:
             line = self._pattern.sub(lambda x: self._identity(x.group(0)), line)
         line = _EMAIL.sub(lambda x: self._identity(x.group(0)), line)
+        line = _NAMED_ADDR.sub(self._named_address, line)
         line = _IPV4.sub(lambda x: self._address(x.group(0)), line)
         line = _IPV6.sub(lambda x: self._address(x.group(0)), line)
         line = _HOSTNAME.sub(self._hostname_match, line)
@@ -215,8 +287,14 @@ class Redactor:
             n = self._counters.get(kind, 0) + 1
             self._counters[kind] = n
             value = make(n)
-            if value not in self._seen and value not in self.values:
-                return value
+            if value in self._seen or value in self.values:
+                continue
+            if (
+                kind in _ADDRESS_KINDS
+                and ipaddress.ip_address(value) in self._addresses
+            ):
+                continue  # an address of the input, written another way
+            return value
 
     def _map(self, value: str, kind: str, make: Callable[[int], str]) -> str:
         found = self.values.get(value)
@@ -239,12 +317,42 @@ class Redactor:
                 return self._map(
                     text, "v4ll", lambda n: f"169.254.{n // 250}.{n % 250 + 1}"
                 )
-            return self._map(
-                text, "v4", lambda n: f"11.{n // 62500}.{n // 250 % 250}.{n % 250 + 1}"
-            )
+            return self._map(str(ip), "v4", _v4_pseudonym)
         if ip.is_link_local:
             return self._map(text, "v6ll", lambda n: f"fe80::ffff:{n:x}")
-        return self._map(text, "v6", lambda n: f"2001:db8:ffff::{n:x}")
+        return self._map(str(ip), "v6", lambda n: f"2001:db8:ffff::{n:x}")
+
+    def _named_address(self, m: re.Match[str]) -> str:
+        """A name holding a public address gets a neutral tag for it
+        (``conn-198.51.100.14`` -> ``conn-addr1``), the same for every
+        name with that address, so it does not read as an address."""
+        text = m["addr"]
+        try:
+            ip = ipaddress.ip_address(text)
+        except ValueError:
+            return m.group(0)
+        if text in self.values.values() or (_is_private(ip) and not ip.is_link_local):
+            return m.group(0)
+        tag = self._map(f"name-address {ip}", "nameaddr", lambda n: f"addr{n}")
+        return m["prefix"] + tag
+
+    def _journal_field(self, m: re.Match[str]) -> str:
+        value = m["v"]
+        if m["key"] == "_HOSTNAME":
+            new = value if _is_address(value) else self._host(value)
+        else:
+            new = self._hex_id(value)
+        return m["key"] + m["sep"] + new
+
+    def _hex_id(self, text: str) -> str:
+        """A machine, boot or stream id: a pseudonym of the same length,
+        hex where the id is hex."""
+        size = len(text)
+        if re.fullmatch(r"[0-9A-Fa-f]+", text):
+            return self._map(
+                text.lower(), "jid", lambda n: f"{n:0{size}x}".rjust(size, "0")
+            )
+        return self._map(text, "jidx", lambda n: f"rdct{n}".ljust(size, "x"))
 
     def _host(self, name: str) -> str:
         return self._map(name.lower(), "host", lambda n: f"rdct-host{n}")
@@ -295,7 +403,8 @@ def _looks_identifying(value: str) -> bool:
     """Quoted text that names a person, host or certificate."""
     if _DN.fullmatch(value) or _EMAIL.fullmatch(value):
         return True
-    return bool(_HOSTNAME.fullmatch(value))
+    m = _HOSTNAME.fullmatch(value)
+    return m is not None and m["tld"].lower() not in _NOT_TLD
 
 
 def _identities(body: ev.Body) -> Iterator[str]:

@@ -189,3 +189,103 @@ def test_hex_dumps_and_key_ids_are_masked() -> None:
     assert "75:73:65:72:31" not in out[0]
     assert re.search(r"ID_KEY_ID: [0-9a-f:]{14}\)", out[0])
     assert "4B 45 59" not in out[1] and "XX XX XX" in out[1]
+
+
+_DOC_NETS = [
+    ipaddress.ip_network(n)
+    for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "198.18.0.0/15")
+]
+
+
+def test_public_addresses_become_documentation_addresses() -> None:
+    r = Redactor()
+    lines = [
+        "Jan  1 00:00:01 09[IKE] <x|1> 8.8.8.8 is initiating an IKE_SA\n",
+        "Jan  1 00:00:02 09[IKE] <x|1> 192.0.2.1 is initiating an IKE_SA\n",
+        "Jan  1 00:00:03 09[IKE] <x|1> 198.51.100.7 is initiating an IKE_SA\n",
+        "Jan  1 00:00:04 09[IKE] <x|1> 2a00:1450::1 is initiating an IKE_SA\n",
+        "Jan  1 00:00:05 09[IKE] <x|1> 2001:db8:ffff::1 is initiating an IKE_SA\n",
+    ]
+    out = list(r.redact(r.learn(lines)))
+    got = [line.split("> ")[1].split(" ")[0] for line in out]
+    # the first free documentation address: 192.0.2.1 is in the input
+    assert got[:3] == ["192.0.2.2", "192.0.2.3", "192.0.2.4"]
+    assert got[3:] == ["2001:db8:ffff::2", "2001:db8:ffff::3"]
+    assert len(set(got)) == 5
+
+
+def test_ipv4_pseudonyms_go_on_into_198_18() -> None:
+    r = Redactor()
+    lines = [
+        f"Jan  1 00:00:01 09[IKE] <x|1> 8.8.{n // 250}.{n % 250 + 1} is x\n"
+        for n in range(800)
+    ]
+    out = list(r.redact(r.learn(lines)))
+    got = [ipaddress.ip_address(line.split("> ")[1].split(" ")[0]) for line in out]
+    assert len(set(got)) == 800
+    assert all(any(ip in net for net in _DOC_NETS) for ip in got)
+    assert str(got[0]) == "192.0.2.1" and str(got[254]) == "198.51.100.1"
+    assert str(got[762]) == "198.18.0.1" and str(got[799]) == "198.18.0.38"
+
+
+def test_connection_names_with_addresses_get_neutral_names() -> None:
+    _original, copy = redacted("public/19-swanctl-list-sas-duplicate-ike-sas.log")
+    assert copy[1].startswith("conn-addr1: #2732, ESTABLISHED")
+    assert any(x.strip().startswith("child-addr1: #11,") for x in copy)
+    assert "remote '172.17.0.3' @ 192.0.2.1" in copy[3]
+    assert not any(re.search(r"(conn|child)-\d", x) for x in copy)
+
+
+def test_every_public_pseudonym_is_a_documentation_address() -> None:
+    for rel in (
+        "public/19-swanctl-list-sas-duplicate-ike-sas.log",
+        "public/01-no-proposal-android-client.log",
+    ):
+        original, copy = redacted(rel)
+        before = {t for x in original for t in re.findall(r"\d+\.\d+\.\d+\.\d+", x)}
+        for line in copy:
+            for token in re.findall(r"(?<![\d.])\d+\.\d+\.\d+\.\d+(?![\d.])", line):
+                ip = ipaddress.ip_address(token)
+                if not _private(ip) and not ip.is_link_local:
+                    assert any(ip in n for n in _DOC_NETS), (rel, token)
+                    assert token not in before or token == "0.0.0.0"
+
+
+JOURNAL = "lab/a3-seed-like-journal/gw/journal-json.txt"
+
+
+def test_journal_machine_fields_are_pseudonymised_units_are_kept() -> None:
+    _original, copy = redacted(JOURNAL)
+    assert '"_SYSTEMD_UNIT":"strongswan.service"' in copy[0]
+    assert '"_SYSTEMD_SLICE":"system.slice"' in copy[0]
+    assert '"_SYSTEMD_CGROUP":"/system.slice/strongswan.service"' in copy[0]
+    text = "\n".join(copy)
+    for secret in (
+        "5a1ab6e7c0de4f00a1b2c3d4e5f60718",
+        "128e4e74eddc4af29e16692532cdd39a",
+        '"_HOSTNAME":"vm"',
+    ):
+        assert secret not in text
+    machine = {m for x in copy for m in re.findall(r'"_MACHINE_ID":"([^"]*)"', x)}
+    boot = {m for x in copy for m in re.findall(r'"_BOOT_ID":"([^"]*)"', x)}
+    host = {m for x in copy for m in re.findall(r'"_HOSTNAME":"([^"]*)"', x)}
+    assert len(machine) == len(boot) == len(host) == 1
+    assert machine != boot
+    for value in machine | boot:
+        assert re.fullmatch(r"[0-9a-f]{32}", value)
+    assert host == {"rdct-host1"}
+    # the boot id in the cursor is the same pseudonym as the field
+    assert f"b={boot.pop()};" in copy[0]
+
+
+def test_journal_export_and_verbose_fields() -> None:
+    for name in (
+        "journal-export.txt",
+        "journal-verbose.txt",
+        "journal-json-pretty.txt",
+    ):
+        _original, copy = redacted(f"lab/q-ss6-proposal-mismatch/gw/{name}")
+        text = "\n".join(copy)
+        assert "5a1ab6e7c0de4f00a1b2c3d4e5f60718" not in text
+        assert re.search(r'_MACHINE_ID"?\s*[=:]\s*"?[0-9a-f]{32}\b', text)
+        assert "strongswan.service" in text
