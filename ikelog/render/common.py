@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from rich.table import Table
+
 from ..replay.model import Exchange
+
+
+def fixed_column(table: Table, header: str = "", **options: Any) -> None:
+    """A column of short values that must be read whole (labels, states,
+    endpoints, SPIs, counts): never wrapped, never cut."""
+    table.add_column(header, no_wrap=True, overflow="fold", **options)
+
+
+def long_column(table: Table, header: str = "", **options: Any) -> None:
+    """A column of long values (identities, reasons, text): it takes the
+    room the fixed columns leave, wraps at spaces and folds what is longer
+    than its width, without an ellipsis."""
+    options.setdefault("ratio", 1)
+    table.add_column(header, overflow="fold", **options)
 
 
 def exchange_notes(x: Exchange, *, request: bool) -> list[str]:

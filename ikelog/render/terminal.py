@@ -7,18 +7,20 @@ fixed-width, colourless console.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from .. import events as ev
+from ..findings import Finding, Severity
 from ..replay.model import Exchange, IkeSa, LeaseRecord
 from ..trace import Correlation, Trace, outcome, stamp
-from .common import exchange_notes
+from .common import exchange_notes, fixed_column, long_column
 
 _OUTCOME_STYLE = {"established": "green", "failed": "bold red", "open": "yellow"}
 
@@ -45,8 +47,8 @@ def summary(trace: Trace) -> Panel:
     r = trace.replay
     c = trace.counts
     grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
     grid.add_row("source", trace.source)
     grid.add_row("layout", trace.layout)
     lines = f"{c.total} read, {c.understood} understood, {c.unrecognized} unrecognized"
@@ -103,8 +105,8 @@ def unrecognized(trace: Trace, limit: int = 10) -> Table:
 
 def sa_facts(sa: IkeSa) -> Table:
     grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
     grid.add_row("role", f"IKEv{sa.version} {sa.role or '?'}")
     grid.add_row("endpoints", f"{sa.local or '?'} <-> {sa.remote or '?'}")
     for line, old, new in sa.endpoint_changes:
@@ -223,8 +225,8 @@ def ladder(sa: IkeSa) -> Table:
     table.add_column("time", no_wrap=True, style="dim")
     table.add_column("exchange", no_wrap=True)
     table.add_column("", no_wrap=True)
-    table.add_column("payloads")
-    table.add_column("", style="dim")
+    table.add_column("payloads", overflow="fold")
+    table.add_column("", style="dim", overflow="fold")
     for x in sa.exchanges:
         out = x.initiator == "local"
         arrow_req = "──▶" if out else "◀──"
@@ -272,8 +274,8 @@ def ladder(sa: IkeSa) -> Table:
 def children(sa: IkeSa) -> Table:
     """The CHILD SAs of an SA, one short block each."""
     grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column()
+    grid.add_column(style="bold", overflow="fold")
+    grid.add_column(overflow="fold")
     for c in sa.child_sas:
         head = Text(c.state, style="green" if c.state == "installed" else "")
         if c.proposal:
@@ -307,8 +309,8 @@ def side_by_side(pair: Correlation) -> Panel:
     a, b = pair.ours, pair.theirs
     table = Table(header_style="bold", box=None, pad_edge=False)
     table.add_column("exchange", no_wrap=True)
-    table.add_column(f"{a.label} ({_short(a.source)})")
-    table.add_column(f"{b.label} ({_short(b.source)})")
+    table.add_column(f"{a.label} ({_short(a.source)})", overflow="fold")
+    table.add_column(f"{b.label} ({_short(b.source)})", overflow="fold")
     theirs = {(x.type, x.message_id, x.initiator): x for x in b.exchanges}
     seen: set[int] = set()
     for x in a.exchanges:
@@ -350,11 +352,34 @@ def _short(source: str | None) -> str:
     return "/".join(parts[-2:])
 
 
+def _compact(title: str | None = None) -> Table:
+    """A table light on borders, so narrow output (80 columns through a
+    pipe) keeps its values whole."""
+    return Table(
+        title=title,
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+    )
+
+
 def sa_table(sas: list[IkeSa]) -> Table:
-    """One line per SA, for logs with many of them."""
-    table = Table(header_style="bold")
-    for col in ("IKE SA", "role", "remote", "identity", "outcome", "pairs", "reason"):
-        table.add_column(col, overflow="fold")
+    """One line per SA, for logs with many of them.
+
+    Labels, roles, endpoints, outcomes and counts are never wrapped or cut
+    (a wrapped ``10.99.0.1`` / ``1[4500]`` reads as another address);
+    identities fold and reasons wrap in the room left.
+    """
+    table = _compact()
+    fixed_column(table, "IKE SA")
+    fixed_column(table, "role")
+    fixed_column(table, "remote")
+    long_column(table, "identity")
+    fixed_column(table, "outcome")
+    fixed_column(table, "pairs", justify="right")
+    long_column(table, "reason", ratio=2)
     for sa in sas:
         fail = sa.failure
         state = outcome(sa)
@@ -371,9 +396,11 @@ def sa_table(sas: list[IkeSa]) -> Table:
 
 
 def leases(trace: Trace) -> Table:
-    table = Table(title="leases", header_style="bold")
-    for col in ("address", "identity", "online", "offline"):
-        table.add_column(col)
+    table = _compact("leases")
+    fixed_column(table, "address")
+    long_column(table, "identity")
+    long_column(table, "online")
+    long_column(table, "offline")
     for x in trace.leases:
         table.add_row(
             x.address,
@@ -393,16 +420,98 @@ def _offline(x: LeaseRecord) -> str:
     return when
 
 
+_SEVERITY_STYLE = {
+    Severity.ERROR: "bold red",
+    Severity.WARNING: "yellow",
+    Severity.INFO: "cyan",
+}
+
+
+def shown_once(f: Finding) -> bool:
+    """A finding the report lists once, in :func:`general_findings`, and not
+    under an SA: one no single IKE SA is known for, or an ``info`` finding
+    grouped over several SAs (errors and warnings stay under their SA)."""
+    return f.ike_sa is None or (f.severity is Severity.INFO and len(f.group) > 1)
+
+
+def sa_findings(findings: Iterable[Finding], label: str) -> list[Finding]:
+    """The findings to list under one SA: those of the SA, except the ones
+    :func:`general_findings` shows once."""
+    return [f for f in findings if label in f.ike_sas and not shown_once(f)]
+
+
+def general_findings(
+    findings: Sequence[Finding], labels: Iterable[str] | None = None
+) -> Table | None:
+    """The findings not tied to one IKE SA, one row each: those whose lines
+    no single SA is known for (with the SAs they could be of), and
+    identical ``info`` findings of several SAs, shown once with how many
+    SAs they are on. ``labels`` limits them to findings about those SAs
+    (``--sa``); findings on no SA at all are always shown."""
+    keep = None if labels is None else set(labels)
+    table = _compact(None)
+    fixed_column(table, "severity")
+    fixed_column(table, "kind")
+    long_column(table, "finding", ratio=3)
+    rows = 0
+    for f in findings:
+        if not shown_once(f):
+            continue
+        about = set(f.ike_sas) | set(f.candidates)
+        if keep is not None and about and not about & keep:
+            continue
+        said = Text(f.summary)
+        if f.group:
+            said = Text(f.topic or f.summary)
+            said.append(f" (on {len(f.group)} IKE SAs: {_listed(f.group)})", "dim")
+        else:
+            # the summary of a finding with candidates already names them
+            said.append(f" (lines {_lines(f)})")
+        table.add_row(
+            Text(f.severity.value, style=_SEVERITY_STYLE[f.severity]),
+            Text(f.kind.value, style="bold"),
+            said,
+        )
+        rows += 1
+    return table if rows else None
+
+
+def _listed(labels: Sequence[str], limit: int = 6) -> str:
+    shown = ", ".join(labels[:limit])
+    more = len(labels) - limit
+    return f"{shown}, ... and {more} more" if more > 0 else shown
+
+
+def _lines(f: Finding, limit: int = 6) -> str:
+    return _listed([str(n) for n in f.lines], limit)
+
+
 def report(
-    trace: Trace, *, detail_limit: int = 20, only: str | None = None
+    trace: Trace,
+    *,
+    detail_limit: int = 20,
+    only: str | None = None,
+    findings: Sequence[Finding] | None = None,
 ) -> Iterator[RenderableType]:
-    """The whole report: summary, SAs (detailed or as a table), leases."""
+    """The whole report: summary, findings not tied to one SA, SAs
+    (detailed or as a table), leases.
+
+    ``findings`` are the trace's (and its listings') findings if already
+    diagnosed; by default they are diagnosed here.
+    """
     yield summary(trace)
     if trace.counts.unrecognized and trace.events:
         yield unrecognized(trace)
     sas = trace.ike_sas
     if only is not None:
         sas = trace.select(only)
+    found = trace.findings() if findings is None else findings
+    general = general_findings(
+        found, None if only is None else [sa.label for sa in sas]
+    )
+    if general is not None:
+        yield Text("findings not tied to one IKE SA", style="bold")
+        yield general
     if len(sas) > detail_limit:
         yield Text(
             f"{len(sas)} IKE SAs; details are shown for at most {detail_limit} "
