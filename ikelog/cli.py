@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import os
+import stat
 import sys
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Annotated, Optional
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -17,12 +21,16 @@ from rich.text import Text
 from . import load, read_lines
 from .crosscheck import cross_check
 from .findings import Finding, Severity, diagnose_inputs
+from .layouts import RECORD_FORMATS
 from .render import findings as render_findings
 from .render import terminal
 from .render import transcripts as render_transcripts
-from .sources import LAYOUTS, InputError
+from .sources import LAYOUTS, InputError, TruncatedInput, open_text
 from .trace import Trace
 from .transcripts import Transcript, load_inputs
+
+if TYPE_CHECKING:
+    from . import redact as redact_module
 
 app = typer.Typer(
     add_completion=False,
@@ -46,7 +54,7 @@ class FailOn(enum.StrEnum):
 # options shared by the commands
 LayoutOption = Annotated[
     Optional[str],  # noqa: UP045 - typer needs Optional here
-    typer.Option(help=f"force a line layout: {', '.join(LAYOUTS)}"),
+    typer.Option(help=f"force a line layout: {', '.join([*LAYOUTS, *RECORD_FORMATS])}"),
 ]
 YearOption = Annotated[
     Optional[int],  # noqa: UP045
@@ -97,16 +105,21 @@ def analyze(
     """Reconstruct the IKE and CHILD SAs of a charon log and report them."""
     file = files[0]
     try:
-        logs, transcripts = load_inputs(files)
-        file = logs[0] if logs else file
-        trace = _load_logs(logs, layout, year) if logs else None
         today = datetime.fromisoformat(now) if now else datetime.now()
     except ValueError as exc:
         _fail(f"--now: {exc}")
+    try:
+        with _warnings_to_stderr():
+            # a pipe (``<(...)``) can be read once: it is a log, like stdin
+            streams = {p for p in files if _is_stream(p)}
+            read, transcripts = load_inputs([p for p in files if p not in streams])
+            logs = [p for p in files if p in streams or p in read]
+            file = logs[0] if logs else file
+            trace = _load_logs(logs, layout, year) if logs else None
     except InputError as exc:
         _fail(str(exc))
-    except OSError as exc:
-        _fail(f"{file}: {exc.strerror or exc}")
+    except (OSError, ValueError) as exc:
+        _fail(f"{file}: {getattr(exc, 'strerror', None) or exc}")
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
 
@@ -217,7 +230,8 @@ def diagnose(
     """Explain what went wrong in a charon log: findings, evidence and fixes,
     most severe first."""
     try:
-        trace = load(file, layout=layout, year=year)
+        with _warnings_to_stderr():
+            trace = load(file, layout=layout, year=year)
     except InputError as exc:
         _fail(str(exc))
     except OSError as exc:
@@ -259,11 +273,18 @@ def redact(
     from . import redact as redaction
 
     try:
-        redaction.redact_files(files, out)
+        with _warnings_to_stderr():
+            # each input is read once (a pipe cannot be read twice); empty
+            # input is refused as analyze refuses it
+            texts = [list(open_text(p)) for p in files]
+        for path, lines in zip(files, texts, strict=True):
+            if not lines:
+                _fail(f"{path}: empty input, no log lines to redact")
+        _write_redacted(redaction.Redactor(), files, texts, out)
     except InputError as exc:
         _fail(str(exc))
     except OSError as exc:
-        _fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+        _fail(f"{exc.filename or files[0]}: {exc.strerror or exc}")
 
 
 def _load_logs(logs: list[str], layout: str | None, year: int | None) -> Trace:
@@ -283,6 +304,62 @@ def _export(trace: Trace, folder: str, fmt: str) -> None:
     except OSError as exc:
         _fail(f"--{fmt} {folder}: {exc.strerror or exc}")
     sys.stderr.write(f"wrote {len(paths)} {fmt} tables to {folder}\n")
+
+
+def _is_stream(path: str) -> bool:
+    """Whether ``path`` names something that exists but is no regular file
+    or directory (a FIFO, ``/dev/stdin``, a process substitution)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _write_redacted(
+    redactor: redact_module.Redactor,
+    files: list[str],
+    texts: list[list[str]],
+    out: str | None,
+) -> None:
+    """What :func:`ikelog.redact.redact_files` does, on lines already read."""
+    learned = [redactor.learn(lines) for lines in texts]
+    for path, lines in zip(files, learned, strict=True):
+        text = "".join(
+            x if x.endswith("\n") else x + "\n" for x in redactor.redact(lines)
+        )
+        if out is None and len(files) == 1:
+            sys.stdout.write(text)
+            continue
+        if out is None:
+            target = Path(f"{path}.redacted")
+        elif len(files) == 1:
+            target = Path(out)
+        else:
+            Path(out).mkdir(parents=True, exist_ok=True)
+            target = Path(out) / f"{Path(path).name}.redacted"
+        target.write_text(text, encoding="utf-8")
+
+
+@contextlib.contextmanager
+def _warnings_to_stderr() -> Iterator[None]:
+    """Say what was wrong with input that could still be read (a truncated
+    compressed file) in one ``ikelog: warning: ...`` line each."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TruncatedInput)
+        try:
+            yield
+        finally:
+            said: set[str] = set()  # a file may be read twice (listings?)
+            for w in caught:
+                if issubclass(w.category, TruncatedInput):
+                    if str(w.message) not in said:
+                        said.add(str(w.message))
+                        sys.stderr.write(f"ikelog: warning: {w.message}\n")
+                else:
+                    warnings.showwarning(
+                        w.message, w.category, w.filename, w.lineno, w.file, w.line
+                    )
 
 
 def _label(sa: dict[str, object]) -> str:

@@ -132,6 +132,15 @@ def parse_timestamp(text: str, year: int) -> datetime | None:
     return None
 
 
+@lru_cache(maxsize=8192)
+def yearless(text: str) -> bool:
+    """Whether the timestamp ``text`` carries a date but no year
+    (``Dec  3 16:23:27``, logcat's ``12-03 16:23:27.123``): its year comes
+    from the caller."""
+    text = text.strip()
+    return bool(_BSD_PARTS.fullmatch(text) or _MONTH_DAY.fullmatch(text))
+
+
 def _hms(base: datetime, hms: str) -> datetime:
     hh, mm, rest = hms.split(":")
     ss, _, frac = rest.replace(",", ".").partition(".")
@@ -322,6 +331,9 @@ def detect_layout(lines: Iterable[str]) -> str:
 
 
 # -- journal exports that spread one entry over several lines -----------------
+
+#: journalctl's multi-line formats, read entry by entry (see :func:`assemble`).
+RECORD_FORMATS = ("journal-json-pretty", "journal-export", "journal-verbose")
 
 #: A line that stands for one more physical line of a multi-line record.
 CONTINUATION = "\x00continuation"

@@ -24,17 +24,18 @@ Line numbers always refer to the input as read.
 from __future__ import annotations
 
 import bz2
-import gzip
 import heapq
 import io
 import lzma
+import os
 import re
 import sys
+import warnings
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import chain, islice, pairwise
 from pathlib import Path
 from typing import IO, Any, cast
@@ -45,6 +46,7 @@ from .layouts import (
     CHARON_IDENTS,
     CONTINUATION,
     LAYOUTS,
+    RECORD_FORMATS,
     STAMP,
     RegexLayout,
     assemble,
@@ -52,6 +54,7 @@ from .layouts import (
     parse_timestamp,
     record_format,
     specialize,
+    yearless,
 )
 
 _STAMP_RX = STAMP
@@ -62,6 +65,8 @@ __all__ = [
     "EventReader",
     "InputError",
     "LineCounts",
+    "TextLines",
+    "TruncatedInput",
     "detect_layout",
     "keeping",
     "merge_events",
@@ -74,6 +79,9 @@ __all__ = [
 _FOREIGN = re.compile(
     r"^\s*(?:\.\.\.|…|\[\.\.\.\]|-+|=+|`{3}.*|~{3}.*|#+ .*|[$>] .*|rc=\d+"
     r"|\w+@[\w.-]+:.*[$#] .*|)\s*$"
+    # journalctl's own lines: "-- Boot 1a2b... --", "-- Logs begin at ... --",
+    # "-- No entries --", "-- Reboot --"
+    r"|^-- \S.*? --\s*$"
 )
 
 #: How many lines layout and order detection look at.
@@ -92,12 +100,40 @@ _SMALL_INTS = {f"{n:02d}": n for n in range(1, 100)} | {str(n): n for n in range
 #: How a regex layout's pattern ends: the message, the rest of the line.
 _REST = "(.*)$"
 
+#: The prefix fields of a line that has none.
+_NOTHING = ("", "", "", "", "", "", "", "")
+
 #: The body of every further line of a multi-line journal entry.
 _CONTINUED = ev.Foreign("(continued journal entry)")
 
 
 class InputError(Exception):
     """The input cannot be read as a text log; the message says why."""
+
+
+class TruncatedInput(UserWarning):
+    """A compressed input ended early; the lines before the cut were read."""
+
+
+#: A yearless timestamp this much later than the file's modification time
+#: belongs to the year before (a day of slack for time zones).
+_MTIME_SLACK = timedelta(days=1)
+
+#: A yearless timestamp this much earlier than the one before it has
+#: crossed New Year (Dec 31 -> Jan 1): the year goes up by one.
+_NEW_YEAR = timedelta(days=180)
+
+
+class TextLines(Iterator[str]):
+    """The text lines of an input, with the input's modification time
+    (``None`` when unknown), which completes yearless timestamps."""
+
+    def __init__(self, lines: Iterable[str], mtime: datetime | None = None) -> None:
+        self._lines = iter(lines)
+        self.mtime = mtime
+
+    def __next__(self) -> str:
+        return next(self._lines)
 
 
 @dataclass
@@ -137,15 +173,25 @@ class EventReader:
         year: int = 1900,
         source: int = 0,
     ) -> None:
-        if layout is not None and layout not in LAYOUTS:
-            raise InputError(f"unknown layout {layout!r}; known: {', '.join(LAYOUTS)}")
+        if (
+            layout is not None
+            and layout not in LAYOUTS
+            and layout not in RECORD_FORMATS
+        ):
+            known = ", ".join([*LAYOUTS, *RECORD_FORMATS])
+            raise InputError(f"unknown layout {layout!r}; known: {known}")
+        self.forced = layout is not None
+        self.mtime: datetime | None = getattr(lines, "mtime", None)
         self._lines = iter(lines)
         self._head: list[str] = []
         for line in self._lines:
             self._head.append(line)
             if len(self._head) >= SNIFF_LINES:
                 break
-        self.records = None if layout is not None else record_format(self._head)
+        if layout in RECORD_FORMATS:
+            self.records: str | None = layout
+        else:
+            self.records = None if layout is not None else record_format(self._head)
         if self.records is not None:
             # journalctl's multi-line formats: one JSON line per entry
             joined = iter(assemble(chain(self._head, self._lines), self.records))
@@ -204,12 +250,22 @@ class EventReader:
         prefix = None
         if isinstance(layout, RegexLayout) and layout.regex.pattern.endswith(_REST):
             prefix = re.compile(layout.regex.pattern[: -len(_REST)]).match
-        others = [x for n, x in LAYOUTS.items() if n != "bare"]
+        # a forced layout is not second-guessed: a line it does not
+        # explain is unrecognized (or foreign: blank lines, elisions)
+        forced = self.forced
+        others = [] if forced else [x for n, x in LAYOUTS.items() if n != "bare"]
         bare = LAYOUTS["bare"].split
         counts = self.counts
         year = self.year
+        mtime = (
+            self.mtime if self.mtime is not None and self.mtime.year == year else None
+        )
+        backwards = self.newest_first
+        last_yearless: datetime | None = None  # the last stamp that had no year
         source = self.source
         stamp = parse_timestamp
+        slack = _MTIME_SLACK
+        new_year = _NEW_YEAR
         parse = parse_message
         foreign = _FOREIGN.match
         event = ev.Event
@@ -252,11 +308,20 @@ class EventReader:
                             if parts is not None:
                                 break
                         else:
-                            parts = bare(line)
                             if line == CONTINUATION:
+                                parts = (*_NOTHING, line)
                                 body = _CONTINUED
-                            elif foreign(parts[-1]):
-                                body = foreign_body(line)
+                            elif forced:
+                                parts = (*_NOTHING, line)
+                                body = (
+                                    foreign_body(line)
+                                    if foreign(line)
+                                    else unrecognized(line)
+                                )
+                            else:
+                                parts = bare(line)
+                                if foreign(parts[-1]):
+                                    body = foreign_body(line)
                     ts, ident, relay, thread, group, level, name, uid, text = parts
                 if body is None:
                     body = parse(text)
@@ -279,6 +344,28 @@ class EventReader:
                         last_stamp = ts
                     else:
                         last_stamp = stamp(ts, year)
+                        if (
+                            last_stamp is not None
+                            and last_stamp.year == year
+                            and yearless(ts)
+                        ):
+                            # the year is ours: a stamp after the file was
+                            # written is of the year before; New Year crossed
+                            # (Dec 31 -> Jan 1) is the year after
+                            turn = 0
+                            if last_yearless is None:
+                                if mtime is not None and last_stamp > mtime + slack:
+                                    turn = -1
+                            elif (
+                                not backwards and last_stamp < last_yearless - new_year
+                            ):
+                                turn = 1
+                            elif backwards and last_stamp > last_yearless + new_year:
+                                turn = -1
+                            if turn:
+                                year += turn
+                                last_stamp = stamp(ts, year) or last_stamp
+                            last_yearless = last_stamp
                 # tuple.__new__: half the cost of the named tuple's constructor
                 e = new(
                     event,
@@ -482,12 +569,16 @@ def _newest_first(events: list[ev.Event]) -> bool:
 MAX_QUOTE = 4096
 
 
-def keeping(lines: Iterable[str], into: list[str]) -> Iterator[str]:
+def keeping(lines: Iterable[str], into: list[str]) -> TextLines:
     """Pass lines on, keeping their text in ``into`` (evidence is quoted
-    as it was written)."""
-    for line in lines:
-        into.append(line.rstrip("\r\n")[:MAX_QUOTE])
-        yield line
+    as it was written); the input's ``mtime`` is passed on too."""
+
+    def kept() -> Iterator[str]:
+        for line in lines:
+            into.append(line.rstrip("\r\n")[:MAX_QUOTE])
+            yield line
+
+    return TextLines(kept(), getattr(lines, "mtime", None))
 
 
 def merge_events(readers: list[Iterable[ev.Event]]) -> Iterator[ev.Event]:
@@ -510,47 +601,98 @@ def merge_events(readers: list[Iterable[ev.Event]]) -> Iterator[ev.Event]:
 
 # -- opening files -------------------------------------------------------------
 
-_MAGIC: dict[bytes, Callable[..., Any]] = {
-    b"\x1f\x8b": gzip.open,
-    b"BZh": bz2.open,
-    b"\xfd7zXZ": lzma.open,
-    b"\x28\xb5\x2f\xfd": lambda p, mode: _zstd_open(p),
+
+class _Decompressed(io.RawIOBase):
+    """A gzip, bzip2 or xz stream, decompressed as it is read, members or
+    streams one after another. A stream that ends before its end-of-stream
+    marker (a file cut short) gives what could be decompressed, then
+    :attr:`truncated` is set; damaged data raises as the library does."""
+
+    def __init__(self, raw: IO[bytes], new: Callable[[], Any]) -> None:
+        self._raw = raw
+        self._new = new
+        self._unpacker = new()
+        self._started = False  # the current member has had input
+        self._pending = b""
+        self.truncated = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            unpacker = self._unpacker
+            if unpacker.eof:
+                rest = unpacker.unused_data
+                self._unpacker = unpacker = self._new()
+                self._started = False
+                if rest.strip(b"\x00"):
+                    self._started = True
+                    self._pending = unpacker.decompress(rest)
+                    continue
+            data = self._raw.read(65536)
+            if not data:
+                if self._started and not unpacker.eof:
+                    self.truncated = True
+                return 0
+            if not self._started and not data.strip(b"\x00"):
+                continue  # padding after the last member
+            self._started = True
+            self._pending = unpacker.decompress(data)
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _gzip_open(raw: IO[bytes]) -> IO[bytes]:
+    return _unpacking(raw, lambda: zlib.decompressobj(wbits=31))
+
+
+def _unpacking(raw: IO[bytes], new: Callable[[], Any]) -> IO[bytes]:
+    return cast(IO[bytes], io.BufferedReader(_Decompressed(raw, new)))
+
+
+_MAGIC: dict[bytes, Callable[[IO[bytes]], IO[bytes]]] = {
+    b"\x1f\x8b": _gzip_open,
+    b"BZh": lambda raw: _unpacking(raw, bz2.BZ2Decompressor),
+    b"\xfd7zXZ": lambda raw: _unpacking(raw, lzma.LZMADecompressor),
+    b"\x28\xb5\x2f\xfd": lambda raw: _zstd_open(raw),
 }
 
 
-def _zstd_open(path: Path | IO[bytes]) -> IO[bytes]:
+def _zstd_open(raw: IO[bytes]) -> IO[bytes]:
     try:
         import zstandard  # type: ignore[import-not-found, unused-ignore]
     except ImportError as exc:
         raise InputError(
-            f"{path}: zstd-compressed; install the zstd extra "
+            f"{getattr(raw, 'name', '-')}: zstd-compressed; install the zstd extra "
             "(pip install 'ikelog[zstd]') or decompress it first"
         ) from exc
-    raw = open(path, "rb") if isinstance(path, Path) else path  # noqa: SIM115
     return cast(
         IO[bytes], io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw))
     )
 
 
-def open_text(path: str | Path) -> Iterator[str]:
-    """Yield the lines of a log file (``-`` for stdin) as text.
+def open_text(path: str | Path) -> TextLines:
+    """The lines of a log file (``-`` for stdin) as text.
 
-    Compressed files (gzip, bzip2, xz; zstd with the ``zstd`` extra) are
-    opened by their magic bytes. Bytes that are not UTF-8 become U+FFFD, so
-    nothing is dropped; a UTF-8 byte order mark is skipped, and a UTF-16
-    file with its byte order mark is read as UTF-16. Raises
-    :class:`InputError` for what cannot be a text log: a directory, a
-    missing file, binary data.
+    Files, pipes and process substitutions (``<(...)``) are read front to
+    back, never seeked. Compressed data (gzip, bzip2, xz; zstd with the
+    ``zstd`` extra) is recognised by its magic bytes; a compressed file cut
+    short gives the lines before the cut and a :class:`TruncatedInput`
+    warning. Bytes that are not UTF-8 become U+FFFD, so nothing is dropped;
+    a UTF-8 byte order mark is skipped, and a UTF-16 file with its byte
+    order mark is read as UTF-16. The result's ``mtime`` is the input's
+    modification time. Raises :class:`InputError` for what cannot be a text
+    log: a directory, a missing file, binary data.
     """
     if str(path) == "-":
         raw: IO[bytes] = sys.stdin.buffer
-        if not hasattr(raw, "peek"):
-            raw = cast(IO[bytes], io.BufferedReader(cast(Any, raw)))
-        head = cast(Any, raw).peek(6)[:6]
-        for magic, opener in _MAGIC.items():
-            if head.startswith(magic):
-                raw = opener(raw, "rb")  # compressed data on stdin
-                break
     else:
         p = Path(path)
         if p.is_dir():
@@ -558,17 +700,32 @@ def open_text(path: str | Path) -> Iterator[str]:
         if not p.exists():
             raise InputError(f"{p}: no such file")
         try:
-            raw = open(p, "rb")  # noqa: SIM115 - closed below
+            raw = open(p, "rb")  # noqa: SIM115 - closed in _decode
         except OSError as exc:
             raise InputError(f"{p}: {exc.strerror}") from exc
-        head = raw.read(6)
-        raw.seek(0)
-        for magic, opener in _MAGIC.items():
-            if head.startswith(magic):
-                raw.close()
-                raw = opener(p, "rb")
-                break
-    return _decode(raw, str(path))
+    mtime = _mtime(raw)
+    if not hasattr(raw, "peek"):
+        raw = cast(IO[bytes], io.BufferedReader(cast(Any, raw)))
+    try:
+        head = cast(Any, raw).peek(6)[:6]  # a pipe cannot seek: peek
+    except OSError as exc:
+        raw.close()
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    for magic, opener in _MAGIC.items():
+        if head.startswith(magic):
+            raw = opener(raw)
+            break
+    return TextLines(_decode(raw, str(path)), mtime)
+
+
+def _mtime(raw: IO[bytes]) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(os.fstat(raw.fileno()).st_mtime)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return None
+
+
+_READ_ERRORS = (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error)
 
 
 def _decode(raw: IO[bytes], name: str) -> Iterator[str]:
@@ -577,7 +734,7 @@ def _decode(raw: IO[bytes], name: str) -> Iterator[str]:
     try:
         try:
             head = buffered.peek(4096)[:4096]
-        except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error) as exc:
+        except _READ_ERRORS as exc:
             raise InputError(f"{name}: cannot read: {exc}") from exc
         encoding = "utf-8-sig"
         if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -585,9 +742,21 @@ def _decode(raw: IO[bytes], name: str) -> Iterator[str]:
         elif b"\x00" in head:
             raise InputError(f"{name}: binary data, not a text log")
         text = io.TextIOWrapper(buffered, encoding=encoding, errors="replace")
+        lines = 0
         try:
-            yield from text
-        except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error) as exc:
+            for line in text:
+                lines += 1
+                yield line
+        except _READ_ERRORS as exc:
             raise InputError(f"{name}: cannot read: {exc}") from exc
+        unpacked = getattr(buffered, "raw", None)
+        if isinstance(unpacked, _Decompressed) and unpacked.truncated:
+            warnings.warn(
+                TruncatedInput(
+                    f"{name}: truncated compressed file, "
+                    f"read the {lines} lines before the cut"
+                ),
+                stacklevel=2,
+            )
     finally:
         raw.close()

@@ -12,8 +12,11 @@ import bz2
 import gzip
 import json
 import lzma
+import os
+import threading
 import tracemalloc
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +25,9 @@ from typer.testing import CliRunner
 
 import ikelog
 from ikelog.cli import app
+from ikelog.sources import TruncatedInput, open_text
 
-from .conftest import SAMPLES
+from .conftest import SAMPLES, corpus
 
 SEED_PATH = SAMPLES / "windows-eap-mschapv2.log"
 SEED = SEED_PATH.read_bytes()
@@ -135,9 +139,116 @@ def test_corrupt_gzip_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 def test_truncated_compressed_file(
     tmp_path: Path, compress: Callable[[bytes], bytes]
 ) -> None:
-    path = write(tmp_path, "cut.log.z", compress(SEED)[:100])
-    with pytest.raises(ikelog.InputError, match="cannot read"):
-        ikelog.load(path)
+    """A compressed file cut short: the lines before the cut are read and
+    counted, with a warning that says so."""
+    packed = compress(SEED)
+    path = write(tmp_path, "cut.log.z", packed[: len(packed) * 2 // 3])
+    with pytest.warns(TruncatedInput, match="cut.log.z: truncated compressed file"):
+        lines = list(open_text(path))
+    # bzip2 gives nothing of an unfinished block (900 kB): all is cut here
+    assert len(lines) < SEED_LINES
+    assert len(lines) > 0 or compress is bz2.compress
+    text = "".join(lines).encode()
+    assert SEED.startswith(text)
+    with pytest.warns(TruncatedInput):
+        trace = ikelog.load(path, year=2025)
+    assert trace.counts.total == len(lines)
+    assert trace.counts.total == trace.counts.understood + trace.counts.unrecognized
+
+
+def test_truncated_gzip_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    packed = gzip.compress(SEED)
+    write(tmp_path, "cut.log.gz", packed[: len(packed) * 2 // 3])
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["analyze", "--json", "cut.log.gz"])
+    assert result.exit_code == 0, result.output
+    warned = result.stderr.splitlines()
+    assert len(warned) == 1, warned
+    assert warned[0].startswith("ikelog: warning: cut.log.gz: truncated compressed")
+    doc = json.loads(result.stdout)
+    assert 0 < doc["lines"]["total"] < SEED_LINES
+    assert str(doc["lines"]["total"]) in warned[0]
+
+
+def test_truncated_gzip_with_nothing_readable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, "cut.log.gz", gzip.compress(SEED)[:12])
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["analyze", "cut.log.gz"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "ikelog: warning: cut.log.gz: truncated compressed file, "
+        "read the 0 lines before the cut",
+        "ikelog: cut.log.gz: empty input, no log lines to analyze",
+    ]
+
+
+def test_gzip_of_several_members(tmp_path: Path) -> None:
+    half = SEED.index(b"\n", len(SEED) // 2) + 1
+    data = gzip.compress(SEED[:half]) + gzip.compress(SEED[half:])
+    lines = list(open_text(write(tmp_path, "two.log.gz", data)))
+    assert "".join(lines).encode() == SEED
+
+
+# -- pipes and process substitution: read once, never seeked ---------------------
+
+
+def fifo_with(tmp_path: Path, data: bytes) -> Path:
+    """A named pipe that a thread fills with ``data`` once."""
+    path = tmp_path / "pipe"
+    os.mkfifo(path)
+
+    def feed() -> None:
+        with open(path, "wb") as out:
+            out.write(data)
+
+    threading.Thread(target=feed, daemon=True).start()
+    return path
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gz"])
+def test_fifo_is_read(tmp_path: Path, clean: ikelog.Trace, packed: bool) -> None:
+    data = gzip.compress(SEED) if packed else SEED
+    trace = ikelog.load(fifo_with(tmp_path, data), year=2025)
+    assert trace.counts == clean.counts
+    assert sas(trace) == sas(clean)
+
+
+def test_fifo_cli_analyze(tmp_path: Path, clean: ikelog.Trace) -> None:
+    result = runner.invoke(
+        app, ["analyze", "--json", "--year", "2025", str(fifo_with(tmp_path, SEED))]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    doc = json.loads(result.stdout)
+    assert doc["lines"]["total"] == SEED_LINES
+    assert doc["ike_sas"] == sas(clean)
+
+
+def test_fifo_cli_redact(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["redact", str(fifo_with(tmp_path, SEED))])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert len(result.stdout.splitlines()) == SEED_LINES
+
+
+def test_bad_now_is_only_a_now_problem(tmp_path: Path) -> None:
+    assert cli_fails(["--now", "soon", str(SEED_PATH)]).startswith("ikelog: --now: ")
+    message = cli_fails(["--now", "2026-01-01", str(tmp_path / "nope.log")])
+    assert message == f"ikelog: {tmp_path / 'nope.log'}: no such file"
+
+
+def test_redact_empty_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, "empty.log", b"")
+    monkeypatch.chdir(tmp_path)
+    for args, given in ((["empty.log"], None), (["-"], b"")):
+        result = runner.invoke(app, ["redact", *args], input=given)
+        assert result.exit_code == 2, result.output
+        assert result.stdout == ""
+        assert result.stderr.splitlines() == [
+            f"ikelog: {args[0]}: empty input, no log lines to redact"
+        ]
 
 
 def test_error_message_stays_on_one_line(
@@ -306,3 +417,134 @@ def test_not_a_charon_log_is_refused(tmp_path: Path) -> None:
         result = runner.invoke(app, [command, str(path)])
         assert result.exit_code == 2
         assert "no charon log lines (2 lines read, none recognised" in result.output
+
+
+# -- forced layouts ---------------------------------------------------------------
+
+LAB_GW = ("lab", "a-seed-like", "gw", "charon.log")
+
+
+def test_forced_layout_is_not_second_guessed() -> None:
+    """A filelog read as ``json``: no line fits, every one is counted as
+    unrecognized (none dropped), and the CLI says no charon line was read."""
+    path = corpus(*LAB_GW)
+    trace = ikelog.load(path, layout="json")
+    assert trace.layout == "json"
+    assert trace.counts.total == 158
+    assert trace.counts.unrecognized == 158
+    assert trace.ike_sas == []
+    message = cli_fails(["--layout", "json", str(path)])
+    assert message == (
+        f"ikelog: {path}: no charon log lines (158 lines read, none recognised; "
+        "read as layout json)"
+    )
+
+
+def test_forced_layout_keeps_foreign_lines_foreign() -> None:
+    lines = [
+        "Dec  3 16:42:01 00[DMN] Starting IKE charon daemon (strongSwan 5.9.8)",
+        "",
+        "09[IKE] a plain line the filelog layout does not explain",
+    ]
+    trace = ikelog.read_lines(lines, layout="filelog", year=2026)
+    assert trace.layout == "filelog"
+    assert (trace.counts.total, trace.counts.foreign) == (3, 1)
+    assert trace.counts.unrecognized == 1
+    assert [type(e.body).__name__ for e in trace.events][1:] == [
+        "Foreign",
+        "Unrecognized",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "layout"),
+    [
+        ("journal-export.txt", "journal-export"),
+        ("journal-json-pretty.txt", "journal-json-pretty"),
+        ("journal-verbose.txt", "journal-verbose"),
+    ],
+)
+def test_forced_journal_record_formats(name: str, layout: str) -> None:
+    path = corpus("lab", "a3-seed-like-journal", "gw", name)
+    detected = ikelog.load(path)
+    forced = ikelog.load(path, layout=layout)
+    assert detected.layout == forced.layout == layout
+    assert forced.counts == detected.counts
+    assert sas(forced) == sas(detected)
+    result = runner.invoke(app, ["analyze", "--json", "--layout", layout, str(path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["layout"] == layout
+
+
+# -- the year of timestamps without one -------------------------------------------
+
+NEW_YEAR_LOG = (
+    "Dec 31 23:59:58 00[DMN] Starting IKE charon daemon (strongSwan 5.9.8)\n"
+    "Dec 31 23:59:59 00[LIB] providers loaded by OpenSSL: legacy default\n"
+    "Jan  1 00:00:01 00[LIB] created TUN device: ipsec0\n"
+)
+
+
+def stamps(trace: ikelog.Trace) -> list[str]:
+    return [e.ts.isoformat() for e in trace.events if e.ts is not None]
+
+
+def test_year_before_the_file_was_written(tmp_path: Path) -> None:
+    """A December log in a file last written in January is last year's."""
+    path = write(
+        tmp_path, "dec.log", NEW_YEAR_LOG.encode()[: NEW_YEAR_LOG.index("Jan")]
+    )
+    when = datetime(2027, 1, 5, 9, 0).timestamp()
+    os.utime(path, (when, when))
+    assert stamps(ikelog.load(path)) == ["2026-12-31T23:59:58", "2026-12-31T23:59:59"]
+
+
+def test_year_crosses_new_year(tmp_path: Path) -> None:
+    path = write(tmp_path, "newyear.log", NEW_YEAR_LOG.encode())
+    when = datetime(2027, 1, 1, 0, 0, 5).timestamp()
+    os.utime(path, (when, when))
+    expected = ["2026-12-31T23:59:58", "2026-12-31T23:59:59", "2027-01-01T00:00:01"]
+    assert stamps(ikelog.load(path)) == expected
+    # a year given: it is the first line's, and New Year still counts
+    assert stamps(ikelog.load(path, year=2026)) == expected
+    lines = NEW_YEAR_LOG.splitlines()
+    assert stamps(ikelog.read_lines(lines, year=2026)) == expected
+
+
+def test_year_of_a_newest_first_log_across_new_year() -> None:
+    lines = [
+        "Jan  1 00:00:03 00[LIB] created TUN device: ipsec0",
+        "Jan  1 00:00:02 00[LIB] created TUN device: ipsec1",
+        "Jan  1 00:00:01 00[LIB] created TUN device: ipsec2",
+        "Dec 31 23:59:59 00[LIB] providers loaded by OpenSSL: legacy default",
+        "Dec 31 23:59:58 00[DMN] Starting IKE charon daemon (strongSwan 5.9.8)",
+    ]
+    trace = ikelog.read_lines(lines, year=2027)
+    assert trace.newest_first
+    assert stamps(trace) == [
+        "2026-12-31T23:59:58",
+        "2026-12-31T23:59:59",
+        "2027-01-01T00:00:01",
+        "2027-01-01T00:00:02",
+        "2027-01-01T00:00:03",
+    ]
+
+
+# -- journalctl's own lines -------------------------------------------------------
+
+
+def test_journalctl_own_lines_are_foreign() -> None:
+    lines = [
+        "-- Logs begin at Mon 2026-11-30 08:00:00 UTC, "
+        "end at Thu 2026-12-03 17:00:00 UTC. --",
+        "-- Boot 1a2b3c4d5e6f47a8b9c0d1e2f3a4b5c6 --",
+        "Dec 03 16:42:01 gw charon[812]: 00[DMN] Starting IKE charon daemon "
+        "(strongSwan 5.9.8)",
+        "-- Reboot --",
+        "-- No entries --",
+    ]
+    trace = ikelog.read_lines(lines, year=2026)
+    assert trace.layout == "syslog"
+    assert trace.counts.total == 5
+    assert trace.counts.unrecognized == 0
+    assert trace.counts.foreign == 4
