@@ -67,6 +67,9 @@ class Job:
     #: (local host, remote host, AliveSas.changes) when the candidates
     #: were last narrowed by endpoints
     narrowed: tuple[str, str, int] | None = None
+    #: the candidates' message windows were given up (a message of theirs
+    #: waits undecided in this job)
+    unsure: bool = False
 
 
 def host_of(endpoint: str | None) -> str | None:

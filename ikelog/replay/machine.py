@@ -442,9 +442,11 @@ class Replay:
             self._dispatch(job.owner, e)
         else:
             job.pending.append(e)
-            if type(body) is ev.Message and job.candidates:
+            if type(body) is ev.Message and job.candidates and not job.unsure:
                 # while the job is undecided, the message may be any of
-                # theirs: their message windows are no longer known
+                # theirs: their message windows are no longer known (once:
+                # later candidates are fewer of the same)
+                job.unsure = True
                 for sa in job.candidates:
                     sa.window_known = False
         if type(body) is ev.Packet and not body.inbound:
@@ -594,6 +596,7 @@ class Replay:
                 job.candidates = [
                     s for s in self._alive.all() if s is not job.maybe_rekey_of
                 ]
+                job.unsure = False
                 job.narrowed = None
                 job.maybe_rekey_of = None
             else:
