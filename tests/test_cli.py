@@ -373,19 +373,9 @@ def test_render_child(seed_report: list[str]) -> None:
 
 
 def test_render_leases(seed_report: list[str]) -> None:
-    assert row(seed_report, "10.10.1.67 ", "andi").split() == [
-        "│",
-        "10.10.1.67",
-        "│",
-        "andi",
-        "│",
-        "line",
-        "79",
-        "│",
-        "line",
-        "116",
-        "│",
-    ]
+    # the lease table: address, identity, online and offline lines
+    cells = [c for c in row(seed_report, "10.10.1.67 ", "andi").split() if c != "│"]
+    assert cells == ["10.10.1.67", "andi", "line", "79", "line", "116"]
 
 
 def test_render_only_one_sa() -> None:

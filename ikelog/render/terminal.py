@@ -462,8 +462,9 @@ def general_findings(
             continue
         said = Text(f.summary)
         if f.group:
+            group = [g for g in f.group if keep is None or g in keep]
             said = Text(f.topic or f.summary)
-            said.append(f" (on {len(f.group)} IKE SAs: {_listed(f.group)})", "dim")
+            said.append(f" (on {len(group)} IKE SAs: {_listed(group)})", "dim")
         else:
             # the summary of a finding with candidates already names them
             said.append(f" (lines {_lines(f)})")
