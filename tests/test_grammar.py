@@ -383,7 +383,7 @@ CASES: list[tuple[str, str, ev.Body | Msg]] = [
     (
         "eap-nak-failure",
         "received EAP_NAK, sending EAP_FAILURE",
-        ev.EapStep("failure", "EAP_NAK", text="received EAP_NAK, sending EAP_FAILURE"),
+        ev.EapStep("nak_failure", text="received EAP_NAK, sending EAP_FAILURE"),
     ),
     (
         "eap-failure-client",
