@@ -11,8 +11,7 @@ import sys
 import warnings
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -28,9 +27,6 @@ from .render import transcripts as render_transcripts
 from .sources import LAYOUTS, InputError, TruncatedInput, open_text
 from .trace import Trace
 from .transcripts import Transcript, load_inputs
-
-if TYPE_CHECKING:
-    from . import redact as redact_module
 
 app = typer.Typer(
     add_completion=False,
@@ -280,7 +276,7 @@ def redact(
         for path, lines in zip(files, texts, strict=True):
             if not lines:
                 _fail(f"{path}: empty input, no log lines to redact")
-        _write_redacted(redaction.Redactor(), files, texts, out)
+        redaction.redact_files(files, out, texts)
     except InputError as exc:
         _fail(str(exc))
     except OSError as exc:
@@ -314,31 +310,6 @@ def _is_stream(path: str) -> bool:
     except (OSError, ValueError):
         return False
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
-
-
-def _write_redacted(
-    redactor: redact_module.Redactor,
-    files: list[str],
-    texts: list[list[str]],
-    out: str | None,
-) -> None:
-    """What :func:`ikelog.redact.redact_files` does, on lines already read."""
-    learned = [redactor.learn(lines) for lines in texts]
-    for path, lines in zip(files, learned, strict=True):
-        text = "".join(
-            x if x.endswith("\n") else x + "\n" for x in redactor.redact(lines)
-        )
-        if out is None and len(files) == 1:
-            sys.stdout.write(text)
-            continue
-        if out is None:
-            target = Path(f"{path}.redacted")
-        elif len(files) == 1:
-            target = Path(out)
-        else:
-            Path(out).mkdir(parents=True, exist_ok=True)
-            target = Path(out) / f"{Path(path).name}.redacted"
-        target.write_text(text, encoding="utf-8")
 
 
 @contextlib.contextmanager

@@ -427,22 +427,32 @@ def _identities(body: ev.Body) -> Iterator[str]:
 # -- the file shell -------------------------------------------------------------
 
 
-def redact_files(paths: list[str], out: str | None = None) -> list[Path]:
+def redact_files(
+    paths: list[str],
+    out: str | None = None,
+    texts: list[list[str]] | None = None,
+) -> list[Path]:
     """Redact files together (shared pseudonyms) and write the copies.
 
     One file without ``out`` is written to stdout; otherwise ``out`` is
     the output file (one input) or directory (several), and without it
-    each copy is written next to its input as ``<name>.redacted``.
+    each copy is written next to its input as ``<name>.redacted``. Inputs
+    of the same name written into one directory are told apart by a
+    number (``charon.log.redacted``, ``charon.log.2.redacted``). ``texts``
+    are the files' lines when already read (a pipe cannot be read twice).
     Returns the paths written.
     """
     import sys
 
     if not paths:
         raise InputError("no log file given")
+    if texts is None:
+        texts = [list(open_text(p)) for p in paths]
     redactor = Redactor()
-    texts = [redactor.learn(open_text(p)) for p in paths]
+    learned = [redactor.learn(lines) for lines in texts]
     written: list[Path] = []
-    for path, lines in zip(paths, texts, strict=True):
+    taken: set[str] = set()
+    for path, lines in zip(paths, learned, strict=True):
         text = "".join(_eol(x) for x in redactor.redact(lines))
         if out is None and len(paths) == 1:
             sys.stdout.write(text)
@@ -453,7 +463,12 @@ def redact_files(paths: list[str], out: str | None = None) -> list[Path]:
             target = Path(out)
         else:
             Path(out).mkdir(parents=True, exist_ok=True)
-            target = Path(out) / f"{Path(path).name}.redacted"
+            name = Path(path).name
+            n = 1
+            while (label := name if n == 1 else f"{name}.{n}") in taken:
+                n += 1
+            taken.add(label)
+            target = Path(out) / f"{label}.redacted"
         target.write_text(text, encoding="utf-8")
         written.append(target)
     return written

@@ -289,3 +289,14 @@ def test_journal_export_and_verbose_fields() -> None:
         assert "5a1ab6e7c0de4f00a1b2c3d4e5f60718" not in text
         assert re.search(r'_MACHINE_ID"?\s*[=:]\s*"?[0-9a-f]{32}\b', text)
         assert "strongswan.service" in text
+
+
+def test_inputs_of_one_name_get_copies_of_their_own(tmp_path: Path) -> None:
+    # both ends of a lab run are each "charon.log": redacted into one folder,
+    # neither copy overwrites the other
+    gw = corpus("lab/a-seed-like/gw/charon.log")
+    c1 = corpus("lab/a-seed-like/c1/charon.log")
+    written = redact_files([str(gw), str(c1)], str(tmp_path / "out"))
+    assert [p.name for p in written] == ["charon.log.redacted", "charon.log.2.redacted"]
+    lines = [p.read_text().count("\n") for p in written]
+    assert lines == [len(gw.read_text().splitlines()), len(c1.read_text().splitlines())]
