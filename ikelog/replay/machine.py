@@ -299,16 +299,19 @@ class Replay:
             self.on_close(sa)
         if sa.unique_id is not None and self._by_uid.get(sa.unique_id) is sa:
             del self._by_uid[sa.unique_id]
-        self._alive.remove(sa)
         for child in sa.child_sas:
             self._child_owner.pop(child.unique_id, None)
             for spi in (child.spi_in, child.spi_out):
                 if spi is not None:
                     self._spi_owner.pop(spi, None)
-        self._current.pop(id(sa), None)
-        self._last_esp.pop(id(sa), None)
-        self._last_in.pop(id(sa), None)
-        self._endpoints.pop(id(sa), None)
+        self._unfile(sa)
+
+    def _unfile(self, sa: IkeSa) -> None:
+        """Forget what is filed under ``id(sa)`` (the id of an SA that is
+        gone may be reused by a new one)."""
+        self._alive.remove(sa)
+        for filed in (self._current, self._last_esp, self._last_in, self._endpoints):
+            filed.pop(id(sa), None)
 
     def _handed_over(self, sa: IkeSa, e: ev.Event) -> IkeSa:
         """The SA a tagged line of a restart really concerns.
@@ -756,6 +759,7 @@ class Replay:
                     fam[1][id(c)] = c
         for named_sas, loose in families.values():
             self._stand_in(named_sas, sorted(loose.values(), key=_first_line))
+        self.sas = [sa for sa in self.sas if sa.may_be is None]
 
     def _stand_in(self, named_sas: list[IkeSa], loose: list[IkeSa]) -> None:
         """Replace the unnamed SAs ``loose`` by ambiguous jobs of the named
@@ -796,16 +800,7 @@ class Replay:
                 jobs[id(amb)] = amb
             u.events = None
             u.may_be = family
-            if u in self.sas:
-                self.sas.remove(u)
-            self._alive.remove(u)
-            for filed in (
-                self._current,
-                self._last_esp,
-                self._last_in,
-                self._endpoints,
-            ):
-                filed.pop(id(u), None)
+            self._unfile(u)
         for sa in family:
             known = set(map(id, sa.maybe_jobs))
             sa.maybe_jobs += [j for k, j in jobs.items() if k not in known]
@@ -832,10 +827,8 @@ class Replay:
         early.unique_id = named.unique_id  # no longer free for another merge
         early.merged_into = named
         early.events = None
-        for filed in (self._current, self._last_esp, self._last_in, self._endpoints):
-            filed.pop(id(early), None)  # its id may be reused once it is gone
+        self._unfile(early)
         self.sas.remove(early)
-        self._alive.remove(early)
         self._alive.moved(named)
 
     # -- dispatch -------------------------------------------------------------
