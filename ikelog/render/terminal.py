@@ -165,6 +165,15 @@ def sa_facts(sa: IkeSa) -> Table:
                 style="yellow",
             ),
         )
+    elif sa.attribution == "undecided":
+        grid.add_row(
+            "attribution",
+            Text(
+                "undecided: known only by elimination; without <name|id> tags "
+                "the log does not say which of its setups this SA was",
+                style="yellow",
+            ),
+        )
     elif sa.attribution == "partial":
         grid.add_row(
             "attribution",
