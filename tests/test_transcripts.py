@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -271,3 +272,23 @@ def test_statusall() -> None:
     assert (child.bytes_in, child.bytes_out) == (84, 0)
     assert (child.ts_local, child.ts_remote) == (("10.1.0.0/16",), ("10.3.0.1/32",))
     assert [(p.name, p.size, p.online) for p in t.pools] == [("10.10.1.0/24", 254, 1)]
+
+
+def test_listing_tables_keep_values_whole_at_80_columns() -> None:
+    # public/19 through a pipe: names, states, SPIs and ends are printed
+    # whole (wrapped where long, never cut with an ellipsis)
+    from rich.console import Console
+
+    from ikelog.render.transcripts import transcript
+
+    path = corpus("public/19-swanctl-list-sas-duplicate-ike-sas.log")
+    t = read_transcript(path.read_text().splitlines(keepends=True))
+    with open(os.devnull, "w") as sink:
+        console = Console(width=80, record=True, file=sink)
+        for part in transcript(t):
+            console.print(part)
+    text = console.export_text()
+    assert "…" not in text
+    for value in ("conn-198.51.100.14[2732]", "ESTABLISHED", "adbf8bd39b23fd5b"):
+        assert value in text
+    assert "remote 172.17.0.3 @" in text

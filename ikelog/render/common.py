@@ -4,9 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich import box
 from rich.table import Table
 
 from ..replay.model import Exchange
+
+
+def compact_table(title: str | None = None) -> Table:
+    """A table light on borders, so narrow output (80 columns through a
+    pipe) keeps its values whole."""
+    return Table(
+        title=title,
+        title_justify="left",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+    )
 
 
 def fixed_column(table: Table, header: str = "", **options: Any) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
-from rich import box
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
@@ -20,7 +19,7 @@ from .. import events as ev
 from ..findings import Finding, Severity
 from ..replay.model import Exchange, IkeSa, LeaseRecord
 from ..trace import Correlation, Trace, outcome, stamp
-from .common import exchange_notes, fixed_column, long_column
+from .common import compact_table, exchange_notes, fixed_column, long_column
 
 _OUTCOME_STYLE = {"established": "green", "failed": "bold red", "open": "yellow"}
 
@@ -361,19 +360,6 @@ def _short(source: str | None) -> str:
     return "/".join(parts[-2:])
 
 
-def _compact(title: str | None = None) -> Table:
-    """A table light on borders, so narrow output (80 columns through a
-    pipe) keeps its values whole."""
-    return Table(
-        title=title,
-        header_style="bold",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-        padding=(0, 1, 0, 0),
-    )
-
-
 def sa_table(sas: list[IkeSa]) -> Table:
     """One line per SA, for logs with many of them.
 
@@ -381,7 +367,7 @@ def sa_table(sas: list[IkeSa]) -> Table:
     (a wrapped ``10.99.0.1`` / ``1[4500]`` reads as another address);
     identities fold and reasons wrap in the room left.
     """
-    table = _compact()
+    table = compact_table()
     fixed_column(table, "IKE SA")
     fixed_column(table, "role")
     fixed_column(table, "remote")
@@ -405,7 +391,7 @@ def sa_table(sas: list[IkeSa]) -> Table:
 
 
 def leases(trace: Trace) -> Table:
-    table = _compact("leases")
+    table = compact_table("leases")
     fixed_column(table, "address")
     long_column(table, "identity")
     long_column(table, "online")
@@ -458,7 +444,7 @@ def general_findings(
     SAs they are on. ``labels`` limits them to findings about those SAs
     (``--sa``); findings on no SA at all are always shown."""
     keep = None if labels is None else set(labels)
-    table = _compact(None)
+    table = compact_table(None)
     fixed_column(table, "severity")
     fixed_column(table, "kind")
     long_column(table, "finding", ratio=3)
