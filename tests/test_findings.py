@@ -551,3 +551,44 @@ def test_dos_protection_on_a_crowded_gateway() -> None:
     # whose IKE_SA_INIT came again with the COOKIE first
     (peer,) = [f for f in found if f.kind is Kind.PLATFORM]
     assert len(peer.ike_sas) == 200
+
+
+# -- traffic selectors ------------------------------------------------------------
+
+
+def test_ts_unacceptable_names_whose_list_is_whose() -> None:
+    # charon's responder logs "traffic selectors TSr === TSi unacceptable":
+    # the first list is what the initiator asked for on OUR side (its
+    # remote_ts), the second its own side (its local_ts)
+    found = ikelog.load(corpus("lab/f-ts-unacceptable/gw/charon.log")).findings()
+    ts = next(f for f in found if f.kind is Kind.TS_MISMATCH)
+    assert "asked for 10.99.30.0/24 on our side and 10.99.20.0/24 on its side" in (
+        ts.summary
+    )
+    assert "the first list is the peer's side" not in ts.explanation
+    assert "10.99.30.0/24 behind us (its TSr, from its remote_ts)" in ts.explanation
+    assert "10.99.20.0/24 behind itself (its TSi, from its local_ts)" in (
+        ts.explanation
+    )
+    assert ts.fix.startswith("On the peer, set remote_ts (rightsubnet")
+    assert "instead of 10.99.30.0/24" in ts.fix
+
+
+def test_ts_unacceptable_fix_names_our_subnet_when_the_log_shows_it() -> None:
+    lines = [
+        "Dec  3 16:40:00 13[IKE] <site-hq|1> IKE_SA site-hq[1] established "
+        "between 10.99.0.1[hq]...10.99.0.11[branch]",
+        "Dec  3 16:40:00 13[IKE] <site-hq|1> CHILD_SA site-hq{1} established "
+        "with SPIs c1a2b3c4_i 0d0e0f10_o and TS 10.99.10.0/24 === 10.99.20.0/24",
+        "Dec  3 16:43:49 16[IKE] <site-hq|2> IKE_SA site-hq[2] established "
+        "between 10.99.0.1[hq]...10.99.0.11[branch]",
+        "Dec  3 16:43:49 16[IKE] <site-hq|2> traffic selectors 10.99.30.0/24 "
+        "=== 10.99.20.0/24 unacceptable",
+        "Dec  3 16:43:49 16[IKE] <site-hq|2> failed to establish CHILD_SA, "
+        "keeping IKE_SA",
+    ]
+    ts = next(
+        f for f in ikelog.read_lines(lines).findings() if f.kind is Kind.TS_MISMATCH
+    )
+    assert "set remote_ts (rightsubnet in ipsec.conf) to our local subnet " in ts.fix
+    assert "(10.99.10.0/24, as this connection's other CHILD SAs use)" in ts.fix

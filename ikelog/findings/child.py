@@ -33,26 +33,34 @@ def traffic_selectors(ctx: Context) -> Iterator[Finding]:
         if not local and not peer:
             continue
         failed = _child_problems(view, "child_failed")
-        ts = ""
+        asked_here: tuple[str, ...] = ()
+        asked_there: tuple[str, ...] = ()
         for e in local:
             b = e.body
             assert isinstance(b, ev.ChildProblem)
             if b.ts_local or b.ts_remote:
-                ts = f" ({' '.join(b.ts_local)} === {' '.join(b.ts_remote)})"
+                # charon (the responder) logs the refused request as
+                # "TSr === TSi": our side first, the initiator's second
+                asked_here, asked_there = b.ts_local, b.ts_remote
         kept = " The IKE SA itself was kept." if failed or view.established else ""
         if local:
-            summary = f"traffic selectors refused by us{ts}: CHILD SA not built"
-            why = (
-                "The peer asked for a CHILD SA between networks that no "
-                "connection here allows (the first list is the peer's "
-                "side as we see it), so we answered TS_UNACCEPTABLE."
+            summary, why, fix = _ts_refused_here(
+                asked_here, asked_there, _our_subnets(ctx, view)
             )
         else:
             summary = "the peer refused our traffic selectors (TS_UNACCEPTABLE)"
             why = (
                 "Our CHILD SA asked for subnets the peer's configuration does "
                 "not allow (not even narrowed to a subset), so it answered "
-                "TS_UNACCEPTABLE."
+                "TS_UNACCEPTABLE. We sent our local_ts as TSi and our "
+                "remote_ts as TSr; the responder's log names both "
+                "('traffic selectors <its side> === <our side> unacceptable')."
+            )
+            fix = (
+                "Our remote_ts (rightsubnet in ipsec.conf) must overlap the "
+                "peer's local_ts (the subnets behind the peer), and our "
+                "local_ts (leftsubnet) its remote_ts; the responder may narrow "
+                "a wider request to its own subnets, but never widen it."
             )
         yield Finding(
             Kind.TS_MISMATCH,
@@ -61,10 +69,73 @@ def traffic_selectors(ctx: Context) -> Iterator[Finding]:
             view.evidence([*local, *peer, *failed]),
             summary,
             why + kept,
-            "Make local_ts/remote_ts (leftsubnet/rightsubnet) on both sides "
-            "mirror each other; the responder may narrow a wider request to "
-            "its own subnets, but never widen it.",
+            fix,
         )
+
+
+def _our_subnets(ctx: Context, view: View) -> tuple[str, ...]:
+    """Our side of CHILD SAs that the same connection did establish."""
+    name = view.sa.name if view.sa is not None else None
+    if name is None:
+        return ()
+    found: dict[str, None] = {}
+    for other in ctx.views:
+        sa = other.sa
+        if sa is None or sa.name != name:
+            continue
+        for c in sa.child_sas:
+            if c.established_line is not None:
+                found.update(dict.fromkeys(c.ts_local))
+    return tuple(found)
+
+
+def _ts_refused_here(
+    here: tuple[str, ...], there: tuple[str, ...], ours: tuple[str, ...]
+) -> tuple[str, str, str]:
+    """Summary, explanation and fix of a TS_UNACCEPTABLE we answered.
+
+    We are the responder: ``here`` is what the initiator asked for on our
+    side (its TSr, its remote_ts), ``there`` its own side (its TSi, its
+    local_ts).
+    """
+    if not here and not there:
+        return (
+            "traffic selectors refused by us: CHILD SA not built",
+            "The peer (the initiator) asked for a CHILD SA between networks "
+            "that no connection here allows, so we answered TS_UNACCEPTABLE.",
+            "The initiator's remote_ts (rightsubnet) must overlap our "
+            "local_ts (leftsubnet), and its local_ts our remote_ts; the "
+            "responder may narrow a wider request to its own subnets, but "
+            "never widen it.",
+        )
+    mine, theirs = " ".join(here) or "-", " ".join(there) or "-"
+    summary = (
+        f"traffic selectors refused by us ({mine} === {theirs}): the peer "
+        f"asked for {mine} on our side and {theirs} on its side; CHILD SA "
+        "not built"
+    )
+    why = (
+        "charon, as responder, logs a refused request as 'our side === the "
+        f"initiator's side': the peer asked for {mine} behind us (its TSr, "
+        f"from its remote_ts) and {theirs} behind itself (its TSi, from its "
+        "local_ts). No connection here has a local_ts overlapping the first "
+        "together with a remote_ts overlapping the second, so we answered "
+        "TS_UNACCEPTABLE."
+    )
+    target = (
+        f"our local subnet ({' '.join(ours)}, as this connection's other CHILD SAs use)"
+        if ours
+        else "the subnet behind this gateway (our local_ts)"
+    )
+    fix = (
+        f"On the peer, set remote_ts (rightsubnet in ipsec.conf) to {target} "
+        f"instead of {mine}, and check that its local_ts (leftsubnet, here "
+        f"{theirs}) lies within our remote_ts. Only if "
+        f"{mine} really is behind this gateway, add it to our local_ts "
+        "(leftsubnet) instead. The responder may narrow a wider request to "
+        "its own subnets, but never widen it."
+    )
+    return summary, why, fix
 
 
 def kernel_install(ctx: Context) -> Iterator[Finding]:
