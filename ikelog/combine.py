@@ -190,6 +190,7 @@ def _combine(
     )
     trace.newest_first = any(inp.newest_first for inp in inputs)
     trace.texts = [inp.texts for inp in inputs]
+    trace.sources = [inp.path for inp in sorted(inputs, key=lambda i: i.index)]
     trace.correlations = list(_pairs([r for r, _, _ in replays]))
     if len(replays) > 1:
         trace.daemons = daemons

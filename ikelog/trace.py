@@ -62,6 +62,8 @@ class Trace:
     daemons: list[tuple[list[IkeSa], list[Event]]] = field(default_factory=list)
     #: the text of every input line, per source (kept with the events)
     texts: list[list[str]] = field(default_factory=list)
+    #: the inputs, by the index events and SAs name them with (``source``)
+    sources: list[str] = field(default_factory=list)
 
     def line_text(self, line: int, source: int = 0) -> str | None:
         """Line ``line`` (1-based) of input ``source`` as it was written."""
@@ -146,6 +148,7 @@ class Trace:
         return {
             "schema": SCHEMA_VERSION,
             "source": self.source,
+            "sources": self.sources or [self.source],
             "layout": self.layout,
             "lines": {
                 "total": self.counts.total,
@@ -270,6 +273,8 @@ def sa_dict(sa: IkeSa) -> dict[str, Any]:
         ],
         "first_line": sa.first_line,
         "last_line": sa.last_line,
+        "first_source": sa.first_source,
+        "last_source": sa.last_source,
         "first_time": stamp(sa.first_ts),
         "last_time": stamp(sa.last_ts),
         "lines": sa.lines,
@@ -294,6 +299,8 @@ def exchange_dict(x: Exchange) -> dict[str, Any]:
         "response_time": stamp(x.response_ts),
         "request_line": x.request_line,
         "response_line": x.response_line,
+        "request_source": x.request_source,
+        "response_source": x.response_source,
         "latency": x.latency,
         "cookie_challenges": x.cookie_challenges,
         "invalid_ke": x.invalid_ke,

@@ -128,3 +128,21 @@ def test_both_ends_make_the_cause_the_top_finding() -> None:
     alone = ikelog.load(corpus("lab/k-xfrm-kernel-only/c1/charon.log")).findings()
     assert alone[0].kind is Kind.PROPOSAL_MISMATCH_CHILD
     assert alone[0].severity is Severity.ERROR
+
+
+def test_line_numbers_name_their_file(tmp_path: Path) -> None:
+    # a log cut in two after line 100: win[2]'s IKE_SA_INIT request is line
+    # 97 of the first piece, its response line 2 of the second
+    lines = corpus("lab/a-seed-like/gw/charon.log").read_text().splitlines(True)
+    first, second = tmp_path / "charon.log.1", tmp_path / "charon.log"
+    first.write_text("".join(lines[:100]))
+    second.write_text("".join(lines[100:]))
+    doc = ikelog.load([first, second]).to_dict()
+    assert doc["sources"] == [str(first), str(second)]
+    win = next(sa for sa in doc["ike_sas"] if sa["name"] == "win")
+    init = win["exchanges"][0]
+    assert init["type"] == "IKE_SA_INIT"
+    assert (init["request_source"], init["request_line"]) == (0, 97)
+    assert (init["response_source"], init["response_line"]) == (1, 2)
+    assert (win["first_source"], win["first_line"]) == (0, 96)
+    assert win["last_source"] == 1

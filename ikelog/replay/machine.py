@@ -206,7 +206,7 @@ class Replay:
         last_ts = self.last_ts
         try:
             for e in events:
-                line, body, ts, thread, _, _, sa_name, sa_uid, _, _ = e
+                line, body, ts, thread, _, _, sa_name, sa_uid, source, _ = e
                 if ts is not None:
                     if first_ts is None:
                         first_ts = ts
@@ -232,9 +232,9 @@ class Replay:
                 if self._handover and thread in self._handover:
                     sa = self._handed_over(sa, e)
                 sa.lines += 1
-                sa.last_line = line
+                sa.last_line, sa.last_source = line, source
                 if sa.first_line is None:
-                    sa.first_line = line
+                    sa.first_line, sa.first_source = line, source
                 if ts is not None:
                     sa.last_ts = ts
                     if sa.first_ts is None:
@@ -840,9 +840,11 @@ class Replay:
                 sa.events.append(e)
             sa.owned.add((e.source, e.line))
             sa.lines += 1
-            sa.last_line = e.line
-            if sa.first_line is None or sa.first_line > e.line:
-                sa.first_line = e.line
+            sa.last_line, sa.last_source = e.line, e.source
+            if sa.first_line is None or (
+                sa.first_line > e.line and sa.first_source == e.source
+            ):
+                sa.first_line, sa.first_source = e.line, e.source
             if e.ts is not None:
                 sa.last_ts = e.ts
                 if sa.first_ts is None:
@@ -953,6 +955,7 @@ class Replay:
                 x.request = m.payloads
             if x.request_ts is None:
                 x.request_ts, x.request_line = e.ts, e.line
+                x.request_source = e.source
         else:
             if x is None:
                 x = Exchange(m.exchange, m.message_id, initiator)
@@ -968,6 +971,7 @@ class Replay:
             else:
                 x.response = m.payloads
                 x.response_ts, x.response_line = e.ts, e.line
+                x.response_source = e.source
             we_retry = m.inbound and "N(INVAL_KE)" in m.payloads
             if _refuses_sa(m) and not sa.established and not we_retry:
                 # a refused IKE_SA_INIT or IKE_AUTH ends the SA on both
@@ -1024,9 +1028,11 @@ class Replay:
         if x.request is None:
             x.request = m.payloads
             x.request_ts, x.request_line = e.ts, e.line
+            x.request_source = e.source
         elif x.response is None:
             x.response = m.payloads
             x.response_ts, x.response_line = e.ts, e.line
+            x.response_source = e.source
         else:
             x.more.append((m.inbound, m.payloads))
         if m.inbound:

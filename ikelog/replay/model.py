@@ -79,6 +79,9 @@ class Exchange:
     response_ts: datetime | None = None
     request_line: int | None = None
     response_line: int | None = None
+    #: which input (of several given together) those lines are in
+    request_source: int = 0
+    response_source: int = 0
     cookie_challenges: int = 0
     invalid_ke: int = 0
     #: answers that asked for the request again (``N(COOKIE)``,
@@ -181,6 +184,9 @@ class IkeSa:
     peer_config_candidates: list[dict[str, object]] = field(default_factory=list)
     first_line: int | None = None
     last_line: int | None = None
+    #: which input (of several given together) those lines are in
+    first_source: int = 0
+    last_source: int = 0
     first_ts: datetime | None = None
     last_ts: datetime | None = None
     lines: int = 0
