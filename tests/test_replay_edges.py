@@ -51,3 +51,39 @@ def test_a_child_sa_refused_by_the_peer_was_never_installed() -> None:
         assert [(c.name, c.unique_id, c.state) for c in sa.child_sas] == [
             ("branch", 1, "not installed")
         ]
+
+
+def test_sizes_of_ikev1_messages_and_of_our_challenges() -> None:
+    # public/14 (IKEv1 client): Main Mode's first answer was 76 bytes;
+    # public/10 (gateway): our INVALID_KE answer went out in 38 bytes
+    v1 = ikelog.load(corpus("public/14-ikev1-main-mode-quick-mode-l2tp-client.log"))
+    main = v1.ike_sas[0].exchanges[0]
+    assert (main.type, main.request_size, main.response_size) == ("ID_PROT", 92, 76)
+    gw = ikelog.load(
+        corpus("public/10-invalid-ke-modp2048-256-android-native-charon-systemd.log")
+    )
+    (asked,) = gw.ike_sas[0].exchanges[0].challenges
+    assert (asked.payloads, asked.size) == (("N(INVAL_KE)",), 38)
+
+
+def test_a_challenge_that_ends_the_sa_is_its_last_word() -> None:
+    # the gateway of public/10 answered INVALID_KE and dropped the SA: its
+    # ladder ends with that answer, not with "no response in log"; the client
+    # of public/04 sent the request again and then has no answer in the log
+    import os
+
+    from rich.console import Console
+
+    from ikelog.render.terminal import ladder
+
+    def drawn(rel: str) -> str:
+        sa = ikelog.load(corpus(rel)).ike_sas[0]
+        with open(os.devnull, "w") as sink:
+            console = Console(width=100, record=True, file=sink)
+            console.print(ladder(sa))
+        return console.export_text()
+
+    gw = drawn("public/10-invalid-ke-modp2048-256-android-native-charon-systemd.log")
+    assert "N(INVAL_KE)" in gw and "no response in log" not in gw
+    client = drawn("public/04-invalid-ke-retry-android-app.log")
+    assert "again, 812 B" in client and "no response in log" in client

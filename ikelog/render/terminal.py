@@ -266,7 +266,9 @@ def ladder(sa: IkeSa) -> Table:
                 _payloads(x.response),
                 _notes(x, False),
             )
-        else:
+        elif len(x.retries) >= len(x.challenges):
+            # (an answer that asked for the request again, not followed by
+            # it here, was the last word: charon starts over with a new SA)
             table.add_row(
                 "",
                 "",

@@ -900,6 +900,13 @@ class Replay:
                 and cur.initiator == "local"
             ):
                 cur.retries[-1].size = p.size
+            elif (
+                cur.challenges
+                and cur.challenges[-1].size is None
+                and cur.initiator == "remote"
+                and cur.response is None
+            ):
+                cur.challenges[-1].size = p.size  # our COOKIE or INVALID_KE
             elif cur.response is None and cur.initiator == "local":
                 cur.request_size = cur.request_size or p.size
             elif cur.response is not None and cur.initiator == "remote":
@@ -1025,14 +1032,17 @@ class Replay:
             x.version = 1
             sa.add_exchange(x)
         x.messages += 1
+        size = self._last_in.pop(id(sa), None) if m.inbound else None
         if x.request is None:
             x.request = m.payloads
             x.request_ts, x.request_line = e.ts, e.line
             x.request_source = e.source
+            x.request_size = size
         elif x.response is None:
             x.response = m.payloads
             x.response_ts, x.response_line = e.ts, e.line
             x.response_source = e.source
+            x.response_size = size
         else:
             x.more.append((m.inbound, m.payloads))
         if m.inbound:
