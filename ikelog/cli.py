@@ -137,13 +137,18 @@ def analyze(
     ]
     if as_json:
         doc = (trace if trace is not None else read_lines([])).to_dict()
+        keep: set[str] | None = None
         if trace is not None and sa is not None:
+            # --sa: that SA's records, leases and findings
             keep = {x.label for x in trace.select(sa)}
-            doc["ike_sas"] = [x for x in doc["ike_sas"] if _label(x) in keep]
+            doc["ike_sas"] = [x for x in doc["ike_sas"] if x["label"] in keep]
+            doc["leases"] = [x for x in doc["leases"] if x["ike_sa_label"] in keep]
         doc["transcripts"] = [t.to_dict() for t in transcripts]
         doc["inconsistencies"] = [x.to_dict() for x in found]
         diagnosed = diagnose_inputs(trace, transcripts)
-        doc["findings"] = [f.to_dict() for f in diagnosed]
+        doc["findings"] = [
+            f.to_dict() for f in diagnosed if keep is None or _concerns(f, keep)
+        ]
         _print_json(doc)
         _exit_on(diagnosed, fail_on)
         return
@@ -333,9 +338,10 @@ def _warnings_to_stderr() -> Iterator[None]:
                     )
 
 
-def _label(sa: dict[str, object]) -> str:
-    uid = sa["unique_id"]
-    return f"{sa['name'] or '(unnamed)'}[{'?' if uid is None else uid}]"
+def _concerns(f: Finding, labels: set[str]) -> bool:
+    """Whether a finding is about one of the SAs ``labels`` (or no SA)."""
+    about = set(f.ike_sas) | set(f.candidates)
+    return not about or bool(about & labels)
 
 
 def _require_charon_lines(trace: Trace, file: str) -> None:

@@ -221,6 +221,7 @@ def sa_dict(sa: IkeSa) -> dict[str, Any]:
     fail = sa.failure
     return {
         "name": sa.name,
+        "label": sa.label,
         "names": sa.names,
         "unique_id": sa.unique_id,
         "version": sa.version,

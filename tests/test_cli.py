@@ -449,6 +449,23 @@ def test_json_shows_only_the_chosen_sa() -> None:
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert [(s["name"], s["unique_id"]) for s in doc["ike_sas"]] == [("win", 2)]
+    # its leases and findings only: not eap[1]'s leases, nor eap[1]'s peer
+    # config switch
+    assert [(x["address"], x["ike_sa_label"]) for x in doc["leases"]] == [
+        ("10.99.1.66", "win[2]"),
+        ("fd99:1::2", "win[2]"),
+    ]
+    assert doc["findings"] and all("win[2]" in f["ike_sas"] for f in doc["findings"])
+
+
+def test_json_sa_of_an_untagged_log_is_found_by_its_label() -> None:
+    # the SAs of the seed are unnamed until charon names them; --sa takes
+    # the label the report shows, and the JSON keeps that SA
+    result = runner.invoke(app, ["analyze", "--json", "--sa", "eap[3]", str(SEED)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert [s["label"] for s in doc["ike_sas"]] == ["eap[3]"]
+    assert [x["address"] for x in doc["leases"]] == ["10.10.1.67", "2a02:168:4407:1::3"]
 
 
 def test_year_out_of_range_is_refused() -> None:
