@@ -123,6 +123,10 @@ def analyze(
         _fail(f"{file}: empty input, no log lines to analyze")
     if trace is not None and not transcripts:
         _require_charon_lines(trace, file)
+    if trace is None and (sa is not None or csv is not None or parquet is not None):
+        # only swanctl listings: nothing to select from or export
+        option = "--sa" if sa is not None else "--csv" if csv else "--parquet"
+        _fail(f"{option} needs a charon log; {file} is a swanctl listing")
     if trace is not None and sa is not None and not trace.select(sa):
         known = ", ".join(x.label for x in trace.ike_sas) or "none"
         _fail(f"no IKE SA {sa!r} in {file}; known: {known}")

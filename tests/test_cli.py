@@ -20,7 +20,7 @@ import ikelog
 from ikelog.cli import app
 from ikelog.render import terminal
 
-from .conftest import SAMPLES
+from .conftest import SAMPLES, corpus
 
 SEED = SAMPLES / "windows-eap-mschapv2.log"
 LAB_GW = SAMPLES / "lab-gateway-eap-and-certs.log"
@@ -498,3 +498,11 @@ def test_a_reader_that_stops_early_is_no_error(command: str) -> None:
     run.stdout.close()
     assert run.wait(timeout=120) == 0
     assert run.stderr.read() == b""
+
+
+def test_options_that_need_a_log_refuse_a_listing_alone() -> None:
+    listing = corpus("public/19-swanctl-list-sas-duplicate-ike-sas.log")
+    for option in (["--sa", "nomatch"], ["--csv", "out"]):
+        result = runner.invoke(app, ["analyze", *option, str(listing)])
+        assert result.exit_code == 2
+        assert f"{option[0]} needs a charon log" in result.output
