@@ -190,6 +190,11 @@ class _Builder(Transformer[Token, Any]):
     def config_initiating(self, c: list[Token]) -> ev.ConfigInitiating:
         return ev.ConfigInitiating(_sq(_tokens(c, "SQ")[0]))
 
+    def nm_initiating(self, c: list[Token]) -> ev.ConfigInitiating:
+        """charon-nm asked to connect: the connection's name, as the IKE
+        and CHILD SAs it initiates are named (spaces and all)."""
+        return ev.ConfigInitiating(str(c[0]))
+
     # -- proposals -----------------------------------------------------------
 
     def proposal_selected(self, c: list[Token]) -> ev.ProposalSelected:
