@@ -4,8 +4,12 @@ Clients leave fingerprints: Windows sends Microsoft vendor IDs, asks for
 NBNS/SRV configuration attributes and proposes 3DES/SHA1/MODP_1024 by
 default; Apple's client asks for DHCP and netmask attributes and says it
 cannot pad ESP; the strongSwan Android app names itself in the daemon's
-start line; NetworkManager names connections by UUID. A platform finding is
-information for the ticket, with the advice that platform usually needs.
+start line or loads its own plugins (androidbridge, android-log);
+charon-nm (NetworkManager's strongSwan plugin) has a start line of its own
+and names SAs after the connection's name; NetworkManager's L2TP plugin
+names connections by UUID. A selected proposal alone names no client. A
+platform finding is information for the ticket, with the advice that
+platform usually needs.
 """
 
 from __future__ import annotations
@@ -26,25 +30,7 @@ _WINDOWS_DEFAULT = "3DES_CBC/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024"
 
 def platform(ctx: Context) -> Iterator[Finding]:
     """One finding per SA whose peer (or this daemon) is recognized."""
-    for d in ctx.events[:50]:
-        b = d.body
-        if isinstance(b, ev.DaemonStart) and "Android" in b.text:
-            yield Finding(
-                Kind.PLATFORM,
-                Severity.INFO,
-                None,
-                ctx.evidence([d]),
-                "this log is from the strongSwan Android app"
-                + (f" {b.version}" if b.version else ""),
-                "The app proposes current algorithms only (newer versions "
-                "dropped MODP_1024, SHA1 and 3DES from their defaults) and "
-                "verifies the server certificate against the CA certificates "
-                "installed on the phone or imported into the app.",
-                "On the server, offer at least one of the app's default "
-                "suites (e.g. aes256-sha256-modp2048 or ecp256); give the "
-                "phone the CA certificate, not only the server's.",
-            )
-            break
+    yield from _daemon(ctx)
     for view in ctx.views:
         found = (
             _windows(view)
@@ -56,29 +42,134 @@ def platform(ctx: Context) -> Iterator[Finding]:
             yield found
 
 
+#: Plugins only the strongSwan Android app's daemon loads (its start line
+#: names Android only in newer versions).
+_ANDROID_PLUGINS = ("androidbridge", "android-log")
+
+
+def _daemon(ctx: Context) -> Iterator[Finding]:
+    """The daemon that wrote this log, where it names itself: the strongSwan
+    Android app (its start line or its plugins) or charon-nm, the daemon of
+    NetworkManager's strongSwan plugin (its own start line)."""
+    android: list[ev.Event] = []
+    nm: list[ev.Event] = []
+    version: str | None = None
+    for d in ctx.events[:50]:
+        b = d.body
+        if isinstance(b, ev.DaemonStart):
+            if "NetworkManager backend" in b.text:
+                nm.append(d)
+            elif "Android" in b.text:
+                android.append(d)
+            else:
+                continue
+            version = version or b.version
+        elif isinstance(b, ev.Plugins) and any(p in b.names for p in _ANDROID_PLUGINS):
+            android.append(d)
+    if android:
+        start = next(
+            (e for e in ctx.events[:50] if isinstance(e.body, ev.DaemonStart)), None
+        )
+        version = cast(ev.DaemonStart, start.body).version if start else version
+        yield Finding(
+            Kind.PLATFORM,
+            Severity.INFO,
+            None,
+            ctx.evidence([*android, *([start] if start else [])]),
+            "this log is from the strongSwan Android app"
+            + (f" {version}" if version else ""),
+            "The app proposes current algorithms only (newer versions "
+            "dropped MODP_1024, SHA1 and 3DES from their defaults) and "
+            "verifies the server certificate against the CA certificates "
+            "installed on the phone or imported into the app.",
+            "On the server, offer at least one of the app's default "
+            "suites (e.g. aes256-sha256-modp2048 or ecp256); give the "
+            "phone the CA certificate, not only the server's.",
+        )
+    elif nm:
+        asked = ctx.of(ev.ConfigInitiating)[:2]
+        names = list(
+            dict.fromkeys(cast(ev.ConfigInitiating, e.body).name for e in asked)
+        )
+        yield Finding(
+            Kind.PLATFORM,
+            Severity.INFO,
+            None,
+            ctx.evidence([*nm[:1], *asked]),
+            "this log is from charon-nm, NetworkManager's strongSwan plugin"
+            + (f" {version}" if version else ""),
+            "charon-nm is a client only. It takes its whole configuration "
+            "from the NetworkManager connection and reads no swanctl.conf or "
+            "ipsec.conf, and it names the IKE and CHILD SAs after the "
+            "connection's name as shown in NetworkManager"
+            + (f" ({', '.join(repr(n) for n in names)})" if names else "")
+            + ", not its UUID. Without a certificate set in the connection, "
+            "it trusts the CA certificates of its CA directory "
+            "(charon-nm.ca_dir).",
+            "Change settings in the NetworkManager connection (nm-connection-"
+            "editor or nmcli), not in swanctl.conf or ipsec.conf; see "
+            "charon-nm's lines in the journal (journalctl -t charon-nm).",
+        )
+
+
+#: IKE proposals Windows offers by default, as charon logs them (Windows 10
+#: and 11, two orders seen): only MODP_1024, 3DES and AES-CBC, each with
+#: SHA1, SHA2-256 and SHA2-384, the weak suite first.
+_WINDOWS_OFFER = {
+    f"IKE:{enc}/{integ}/{prf}/MODP_1024"
+    for enc in ("3DES_CBC", "AES_CBC_128", "AES_CBC_192", "AES_CBC_256")
+    for integ, prf in (
+        ("HMAC_SHA1_96", "PRF_HMAC_SHA1"),
+        ("HMAC_SHA2_256_128", "PRF_HMAC_SHA2_256"),
+        ("HMAC_SHA2_384_192", "PRF_HMAC_SHA2_384"),
+    )
+}
+
+
+def _windows_offer(b: ev.ProposalList) -> bool:
+    """Whether received IKE proposals are Windows' default list: the weak
+    suite first, then only suites of that list, 3DES with SHA2-384 among
+    them (no other client offers that)."""
+    ike = [p for p in b.proposals if p.startswith("IKE:")]
+    return (
+        b.received
+        and len(ike) >= 3
+        and ike[0] == f"IKE:{_WINDOWS_DEFAULT}"
+        and set(ike) <= _WINDOWS_OFFER
+        and "IKE:3DES_CBC/HMAC_SHA2_384_192/PRF_HMAC_SHA2_384/MODP_1024" in ike
+    )
+
+
+def _windows_hint(b: ev.Body) -> bool:
+    """Whether a line shows Windows itself: a Microsoft vendor ID, the NBNS
+    or SRV attributes it asks for, or its default proposal list. The
+    proposal a responder selected is no such sign: any peer may offer it."""
+    if isinstance(b, ev.VendorId):
+        return any(v in (b.name or "") for v in _WINDOWS_VID)
+    if isinstance(b, ev.Message):
+        return b.inbound and any(
+            p.startswith("CPRQ(") and (" SRV" in p or "NBNS" in p) for p in b.payloads
+        )
+    return isinstance(b, ev.ProposalList) and _windows_offer(b)
+
+
 def _windows(view: View) -> Finding | None:
     sa = view.sa
     if sa is None:
         return None
-    hints: list[ev.Event] = []
-    for e in view.of(ev.VendorId, ev.Message, ev.ProposalSelected):
-        b = e.body
-        if (
-            (
-                isinstance(b, ev.VendorId)
-                and any(v in (b.name or "") for v in _WINDOWS_VID)
-            )
-            or (
-                isinstance(b, ev.Message)
-                and b.inbound
-                and any(
-                    p.startswith("CPRQ(") and (" SRV" in p or "NBNS" in p)
-                    for p in b.payloads
-                )
-            )
-            or (isinstance(b, ev.ProposalSelected) and _WINDOWS_DEFAULT in b.proposal)
-        ):
-            hints.append(e)
+    hints = [
+        e
+        for e in view.of(ev.VendorId, ev.Message, ev.ProposalList)
+        if _windows_hint(e.body)
+    ]
+    # charon's own IKE_SA_INIT is stronger evidence than habits another
+    # client may share; only a Microsoft vendor ID outweighs it
+    if (
+        hints
+        and _charon_proof(view)
+        and not any(isinstance(e.body, ev.VendorId) for e in hints)
+    ):
+        return None
     if not hints or sa.role == "initiator":
         return None
     eap = bool(sa.eap)
@@ -361,12 +452,10 @@ def _without_cookie(payloads: tuple[str, ...]) -> tuple[str, ...]:
     return payloads[1:] if payloads[:1] == ("N(COOKIE)",) else payloads
 
 
-def _strongswan(view: View) -> Finding | None:
-    """A peer that is itself charon: its vendor ID, or the payload order
-    of its IKE_SA_INIT request."""
-    if view.sa is None:
-        return None
-    proof = [
+def _charon_proof(view: View) -> list[ev.Event]:
+    """The first line showing the peer is charon: its vendor ID, or its
+    IKE_SA_INIT request in charon's payload order with N(HASH_ALG)."""
+    return [
         e
         for e in view.of(ev.VendorId, ev.Message)
         if (isinstance(e.body, ev.VendorId) and e.body.name == "strongSwan")
@@ -379,6 +468,14 @@ def _strongswan(view: View) -> Finding | None:
             and "N(HASH_ALG)" in e.body.payloads
         )
     ][:1]
+
+
+def _strongswan(view: View) -> Finding | None:
+    """A peer that is itself charon: its vendor ID, or the payload order
+    of its IKE_SA_INIT request."""
+    if view.sa is None:
+        return None
+    proof = _charon_proof(view)
     if not proof:
         return None
     return Finding(
@@ -407,9 +504,11 @@ def _network_manager(view: View) -> Finding | None:
         Severity.INFO,
         view.label,
         view.evidence(proof or view.events[:1]),
-        "connection started by NetworkManager (connection named by UUID)",
-        "NetworkManager's strongSwan and L2TP plugins name the connection "
-        "after the NetworkManager profile's UUID. For L2TP/IPsec, the IPsec "
-        "part ends with the Quick Mode SA; later failures are in xl2tpd/pppd.",
+        "connection started by NetworkManager's L2TP plugin (connection named by UUID)",
+        "NetworkManager's L2TP plugin (NetworkManager-l2tp) names the IPsec "
+        "connection it writes for charon after the NetworkManager profile's "
+        "UUID; its strongSwan plugin (charon-nm) would use the profile's "
+        "name instead. For L2TP/IPsec, the IPsec part ends with the Quick "
+        "Mode SA; later failures are in xl2tpd/pppd.",
         "If IPsec is established, look at the xl2tpd/pppd logs next.",
     )
