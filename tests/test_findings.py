@@ -592,3 +592,123 @@ def test_ts_unacceptable_fix_names_our_subnet_when_the_log_shows_it() -> None:
     )
     assert "set remote_ts (rightsubnet in ipsec.conf) to our local subnet " in ts.fix
     assert "(10.99.10.0/24, as this connection's other CHILD SAs use)" in ts.fix
+
+
+# -- proposals: protocol, pair by pair, PFS and the option names -------------------
+
+#: a rekey (CREATE_CHILD_SA) the gateway refused: the peer rekeys without
+#: PFS, our esp_proposals require ECP_256 (from a crafted lab run)
+PFS_REKEY = """\
+Dec  3 16:42:34 02[ENC] <1> parsed IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(FRAG_SUP) N(HASH_ALG) N(REDIR_SUP) ]
+Dec  3 16:42:34 02[IKE] <1> 10.99.0.11 is initiating an IKE_SA
+Dec  3 16:42:34 02[CFG] <1> selected proposal: IKE:AES_GCM_16_128/PRF_HMAC_SHA2_256/ECP_256
+Dec  3 16:42:34 02[ENC] <1> generating IKE_SA_INIT response 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) CERTREQ N(FRAG_SUP) N(HASH_ALG) N(CHDLESS_SUP) N(MULT_AUTH) ]
+Dec  3 16:42:34 13[ENC] <1> parsed IKE_AUTH request 1 [ IDi N(INIT_CONTACT) CERTREQ IDr AUTH SA TSi TSr N(MOBIKE_SUP) N(ADD_6_ADDR) N(MULT_AUTH) N(EAP_ONLY) N(MSG_ID_SYN_SUP) ]
+Dec  3 16:42:34 13[CFG] <site-hq|1> selected peer config 'site-hq'
+Dec  3 16:42:34 13[IKE] <site-hq|1> IKE_SA site-hq[1] established between 10.99.0.1[hq.example.org]...10.99.0.11[branch1.example.org]
+Dec  3 16:42:34 13[CFG] <site-hq|1> selected proposal: ESP:AES_GCM_16_128/NO_EXT_SEQ
+Dec  3 16:42:34 13[IKE] <site-hq|1> CHILD_SA site-hq{1} established with SPIs 869489c6_i 16ac5f4b_o and TS 10.99.10.0/24 === 10.99.20.0/24
+Dec  3 16:42:34 13[ENC] <site-hq|1> generating IKE_AUTH response 1 [ IDr AUTH SA TSi TSr N(MOBIKE_SUP) N(ADD_6_ADDR) ]
+Dec  3 16:42:42 10[ENC] <site-hq|1> parsed CREATE_CHILD_SA request 2 [ N(REKEY_SA) SA No TSi TSr ]
+Dec  3 16:42:42 10[CFG] <site-hq|1> received proposals: ESP:AES_GCM_16_128/NO_EXT_SEQ
+Dec  3 16:42:42 10[CFG] <site-hq|1> configured proposals: ESP:AES_GCM_16_128/ECP_256/NO_EXT_SEQ, ESP:AES_CBC_256/HMAC_SHA2_256_128/ECP_256/NO_EXT_SEQ
+Dec  3 16:42:42 10[IKE] <site-hq|1> no acceptable proposal found
+Dec  3 16:42:42 10[IKE] <site-hq|1> failed to establish CHILD_SA, keeping IKE_SA
+Dec  3 16:42:42 10[ENC] <site-hq|1> generating CREATE_CHILD_SA response 2 [ N(NO_PROP) ]
+"""  # noqa: E501
+
+#: every transform type has a common algorithm somewhere, yet no received
+#: proposal matches the configured one as a whole
+CROSS = """\
+Dec  3 16:43:25 15[ENC] <1> parsed IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(FRAG_SUP) N(HASH_ALG) N(REDIR_SUP) ]
+Dec  3 16:43:25 15[IKE] <1> 10.99.0.11 is initiating an IKE_SA
+Dec  3 16:43:25 15[CFG] <1> received proposals: IKE:AES_GCM_16_256/PRF_HMAC_SHA2_256/ECP_256, IKE:AES_CBC_128/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_2048
+Dec  3 16:43:25 15[CFG] <1> configured proposals: IKE:AES_GCM_16_256/PRF_HMAC_SHA2_256/MODP_2048
+Dec  3 16:43:25 15[IKE] <1> received proposals unacceptable
+Dec  3 16:43:25 15[ENC] <1> generating IKE_SA_INIT response 0 [ N(NO_PROP) ]
+"""  # noqa: E501
+
+
+def _top(text: str) -> Finding:
+    return ikelog.read_lines(text.splitlines()).findings()[0]
+
+
+def test_pfs_mismatch_on_rekey_names_the_dh_group() -> None:
+    top = _top(PFS_REKEY)
+    assert top.kind is Kind.PROPOSAL_MISMATCH_CHILD
+    assert "the peer proposes no DH group, i.e. no PFS; ours require ECP_256" in (
+        top.summary
+    )
+    row = next(r for r in top.explanation.splitlines() if r.startswith("key exch"))
+    assert row.split() == ["key", "exchange", "-", "ECP_256", "<-", "no", "match"]
+    assert "peer #1 / configured #1: no common key exchange (none vs ECP_256)" in (
+        top.explanation
+    )
+    assert "prf" not in top.fix
+    assert "esp_proposals = aes128gcm16-ecp256; ipsec.conf: esp=aes128gcm16-ecp256" in (
+        top.fix
+    )
+    assert "esp_proposals = aes128gcm16-ecp256, aes128gcm16" in top.fix
+    assert "Adding a DH group to esp_proposals enables PFS" in top.fix
+
+
+def test_esp_lists_without_ike_context_are_a_child_sa_mismatch() -> None:
+    lines = PFS_REKEY.splitlines()[11:15]
+    assert lines[0].endswith("received proposals: ESP:AES_GCM_16_128/NO_EXT_SEQ")
+    top = ikelog.read_lines(lines).findings()[0]
+    assert top.kind is Kind.PROPOSAL_MISMATCH_CHILD
+    assert "no DH group, i.e. no PFS" in top.summary
+
+
+def test_proposals_are_compared_pair_by_pair() -> None:
+    top = _top(CROSS)
+    assert top.kind is Kind.PROPOSAL_MISMATCH_IKE
+    assert (
+        "no proposal matches as a whole: peer #1 vs ours #1 lacks key exchange; "
+        "peer #2 vs ours #1 lacks encryption and PRF" in top.summary
+    )
+    assert "peer #1 / configured #1: no common key exchange (ECP_256 vs MODP_2048)" in (
+        top.explanation
+    )
+    assert "<- no match" not in top.explanation  # each type is common somewhere
+    # the fix is a complete proposal the peer offers, with the option names
+    assert "proposals = aes256gcm16-prfsha256-ecp256, default" in top.fix
+    assert "ike=aes256gcm16-prfsha256-ecp256" in top.fix
+
+
+def test_pair_gaps_follow_charons_selection() -> None:
+    from ikelog.findings.proposals import keywords, lacking
+
+    # the CHILD SA of IKE_AUTH negotiates no key exchange
+    theirs, ours = (
+        ["ESP:AES_GCM_16_128/NO_EXT_SEQ"],
+        ["ESP:AES_GCM_16_128/ECP_256/NO_EXT_SEQ"],
+    )
+    assert compare(theirs, ours, skip_ke=True) == []
+    assert lacking(theirs, ours) == ["key exchange"]
+    assert compare(["IKE:A/B"], ["IKE:A/B"]) == []
+    assert transform_type("KE1_ML_KEM_768") == "additional key exchange 1"
+    assert keywords(
+        "IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048"
+    ) == ("aes256-sha256-modp2048")
+    assert keywords("ESP:AES_GCM_16_256/ECP_384/NO_EXT_SEQ") == "aes256gcm16-ecp384"
+    assert keywords("IKE:AES_GCM_16_256/PRF_HMAC_SHA2_384/ECP_384/KE1_ML_KEM_768") == (
+        "aes256gcm16-prfsha384-ecp384-ke1_mlkem768"
+    )
+
+
+def test_peer_refusal_names_the_options_and_valid_proposals() -> None:
+    top = findings_of("public/01-no-proposal-android-client.log")[0]
+    assert "swanctl.conf proposals" in top.fix and "ipsec.conf ike=" in top.fix
+    assert "proposals = aes256gcm16-prfsha384-ecp384, aes256-sha256-modp2048" in (
+        top.fix
+    )
+    child = findings_of("lab/k-xfrm-kernel-only/c1/charon.log")[0]
+    assert child.kind is Kind.PROPOSAL_MISMATCH_CHILD
+    assert "MODP_1024" not in child.fix and "newer clients" not in child.fix
+    assert "The CHILD SA of IKE_AUTH negotiates no DH group" in child.fix
+    assert "esp_proposals = aes256gcm16, aes256-sha256" in child.fix
+
+
+def findings_of(rel: str) -> list[Finding]:
+    return ikelog.load(corpus(*rel.split("/"))).findings()
