@@ -190,3 +190,88 @@ def test_android_app_known_by_its_plugins() -> None:
     # a Linux charon with the usual plugins is not the app
     linux = [lines[0], lines[1].replace("androidbridge charon android-log", "charon")]
     assert _platforms(linux) == []
+
+
+# -- 4. evidence of multi-line journal entries quotes their MESSAGE line --------
+
+_MESSAGES = [
+    "parsed IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) "
+    "N(FRAG_SUP) N(HASH_ALG) N(REDIR_SUP) ]",
+    "10.99.0.11 is initiating an IKE_SA",
+    "received proposals: IKE:AES_CBC_128/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024",
+    "configured proposals: IKE:AES_GCM_16_256/PRF_HMAC_SHA2_384/ECP_384",
+    "received proposals unacceptable",
+]
+
+
+def _fields(i: int, message: str) -> list[tuple[str, str]]:
+    return [
+        ("__CURSOR", f"s=86a5d220b94d47609ce18ee8e9ce84c1;i={i}"),
+        ("__REALTIME_TIMESTAMP", str(1796317517558051 + i)),
+        ("PRIORITY", "6"),
+        ("SYSLOG_IDENTIFIER", "charon-systemd"),
+        ("_PID", "4799"),
+        ("MESSAGE", message),
+        ("GROUP", "CFG"),
+        ("THREAD", "9"),
+        ("_HOSTNAME", "vm"),
+    ]
+
+
+def _pretty() -> list[str]:
+    out = []
+    for i, m in enumerate(_MESSAGES):
+        out += ["{", *(f'\t"{k}" : "{v}",' for k, v in _fields(i, m)), "}"]
+        out[-2] = out[-2].rstrip(",")
+    return out
+
+
+def _export() -> list[str]:
+    out = []
+    for i, m in enumerate(_MESSAGES):
+        out += [*(f"{k}={v}" for k, v in _fields(i, m)), ""]
+    return out
+
+
+def _verbose() -> list[str]:
+    out = []
+    for i, m in enumerate(_MESSAGES):
+        out.append(f"Thu 2026-12-03 17:05:17.55{i} UTC [s=86a5d220b94d4760;i={i}]")
+        out += [f"    {k}={v}" for k, v in _fields(i, m)[1:]]
+    return out
+
+
+def test_journal_entry_evidence_quotes_the_message_line() -> None:
+    for make, layout in (
+        (_pretty, "journal-json-pretty"),
+        (_export, "journal-export"),
+        (_verbose, "journal-verbose"),
+    ):
+        lines = make()
+        trace = ikelog.read_lines(lines, year=2026)
+        assert trace.layout == layout
+        mismatch = next(
+            f for f in trace.findings() if f.kind.value.startswith("proposal-mismatch")
+        )
+        quoted = [(x.line, x.text) for x in mismatch.evidence]
+        assert quoted, layout
+        for n, text in quoted:
+            assert text == lines[n - 1], layout  # the line as written
+            assert "MESSAGE" in text and "proposals" in text, layout
+        assert quoted[0][1].endswith(
+            "received proposals: IKE:AES_CBC_128/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024"
+            + ('",' if layout == "journal-json-pretty" else "")
+        )
+
+
+def test_one_line_formats_keep_their_evidence_line() -> None:
+    lines = [f"Dec  3 16:43:25 15[CFG] <1> {m}" for m in _MESSAGES]
+    trace = ikelog.read_lines(lines, year=2026)
+    mismatch = next(
+        f for f in trace.findings() if f.kind.value.startswith("proposal-mismatch")
+    )
+    assert [(x.line, x.text) for x in mismatch.evidence] == [
+        (3, lines[2]),
+        (4, lines[3]),
+        (5, lines[4]),
+    ]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -400,5 +401,37 @@ def evidence(
         if key in seen:
             continue
         text = line_text(e.line, e.source) if line_text is not None else None
-        seen[key] = Evidence(e.line, describe(e) if text is None else text)
+        if text is None:
+            seen[key] = Evidence(e.line, describe(e))
+            continue
+        assert line_text is not None
+        seen[key] = _message_line(e, text, line_text) or Evidence(e.line, text)
     return tuple(seen[k] for k in sorted(seen))
+
+
+# An entry of journalctl's multi-line outputs begins with a line that is not
+# its message: "{" (-o json-pretty), "__CURSOR=..." (-o export) or the date
+# and cursor header (-o verbose); the message is a field line further down.
+_ENTRY_START = re.compile(
+    r"\{\Z|__CURSOR=|\w{3} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\S* \S+ \[s=[^\]]*\]\Z"
+)
+_MESSAGE_FIELD = re.compile(r'\s*(?:"MESSAGE" : |MESSAGE=)')
+
+#: How many lines of one journal entry are searched for its MESSAGE field.
+_ENTRY_LINES = 200
+
+
+def _message_line(e: ev.Event, first: str, line_text: LineText) -> Evidence | None:
+    """For an event read from a multi-line journal entry (whose first line
+    is ``first``): the entry's MESSAGE line, its number and text as written;
+    ``None`` for events of one-line formats (or an entry whose MESSAGE is
+    not a line of text, as binary fields of ``-o export`` are)."""
+    if not _ENTRY_START.match(first):
+        return None
+    for n in range(e.line + 1, e.line + _ENTRY_LINES):
+        text = line_text(n, e.source)
+        if text is None or _ENTRY_START.match(text):
+            return None
+        if _MESSAGE_FIELD.match(text):
+            return Evidence(n, text)
+    return None
