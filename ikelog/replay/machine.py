@@ -582,6 +582,8 @@ class Replay:
                 if loose:
                     sa.attribution = "inferred"
                     self._merge_candidates.add(sa, loose)
+                else:
+                    sa.attribution = "partial"  # the log shows no start of it
             self._resolve(job, sa)
             return
         child = _named_child(body)
@@ -885,7 +887,8 @@ class Replay:
         local, remote = (p.dst, p.src) if p.inbound else (p.src, p.dst)
         if self._endpoints.get(id(sa)) != (local, remote):
             self._endpoints[id(sa)] = (local, remote)
-            if sa.remote is not None and sa.remote != str(remote):
+            if sa.remote not in (None, str(remote), remote.host):
+                # (a host without port was named by a line, not moved from)
                 sa.endpoint_changes.append((e.line, sa.remote, str(remote)))
             sa.local, sa.remote = str(local), str(remote)
             self._alive.moved(sa)
@@ -1355,6 +1358,10 @@ class Replay:
             sa.name = line.sa_name
             sa.names.append(line.sa_name)
         sa.local_id, sa.remote_id = line.local.identity, line.remote.identity
+        if sa.local is None and sa.remote is None:
+            # no packet of it in the log: the hosts this line names (no port)
+            sa.local, sa.remote = line.local.host, line.remote.host
+            self._alive.moved(sa)
         if line.event == "established":
             sa.established = True
             sa.establishing_exchange = self._current.get(id(sa))
