@@ -712,3 +712,39 @@ def test_peer_refusal_names_the_options_and_valid_proposals() -> None:
 
 def findings_of(rel: str) -> list[Finding]:
     return ikelog.load(corpus(*rel.split("/"))).findings()
+
+
+# -- half-open SAs ('error 809') ----------------------------------------------------
+
+#: a Windows client behind NAT whose IKE_AUTH never arrived (crafted)
+HALF_OPEN = """\
+Dec  3 16:23:27 09[NET] <1> received packet: from 198.51.100.166[500] to 10.0.0.1[500] (624 bytes)
+Dec  3 16:23:27 09[ENC] <1> parsed IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(FRAG_SUP) V V V V ]
+Dec  3 16:23:27 09[IKE] <1> received MS NT5 ISAKMPOAKLEY v9 vendor ID
+Dec  3 16:23:27 09[IKE] <1> 198.51.100.166 is initiating an IKE_SA
+Dec  3 16:23:27 09[CFG] <1> selected proposal: IKE:3DES_CBC/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024
+Dec  3 16:23:27 09[IKE] <1> remote host is behind NAT
+Dec  3 16:23:27 09[ENC] <1> generating IKE_SA_INIT response 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(FRAG_SUP) N(CHDLESS_SUP) N(MULT_AUTH) ]
+Dec  3 16:23:27 09[NET] <1> sending packet: from 10.0.0.1[500] to 198.51.100.166[500] (328 bytes)
+Dec  3 16:23:57 11[JOB] <1> deleting half open IKE_SA with 198.51.100.166 after timeout
+"""  # noqa: E501
+
+
+def test_half_open_advice_is_about_the_clients_path() -> None:
+    top = _top(HALF_OPEN)
+    assert top.kind is Kind.HALF_OPEN_TIMEOUT
+    assert "fragmentation on the server" not in top.fix
+    assert "fragmentation = yes" not in top.fix  # the default; both announced it
+    assert "UDP 4500 (NAT-T) from the client reaches the server" in top.fix
+    assert "both sides announced IKE fragmentation (FRAG_SUP)" in top.explanation
+    # only the client is behind NAT: the registry value is not the fix
+    assert "AssumeUDPEncapsulationContextOnSendRule is not the fix here" in top.fix
+    # the server behind NAT, the client without IKE fragmentation
+    behind = HALF_OPEN.replace(
+        "remote host is behind NAT", "local host is behind NAT"
+    ).replace("N(NATD_D_IP) N(FRAG_SUP) V", "N(NATD_D_IP) V")
+    top = _top(behind)
+    assert "AssumeUDPEncapsulationContextOnSendRule = 2" in top.fix
+    assert "PolicyAgent" in top.fix
+    assert "the client did not announce IKE fragmentation" in top.explanation
+    assert "fragmentation = yes is strongSwan's default already" in top.fix

@@ -174,11 +174,21 @@ def _fix(view: View, x: Exchange) -> str:
             "its address and that its IKE daemon is running."
         )
     if x.type == "IKE_AUTH":
+        if x.request_fragments:
+            return (
+                "Allow UDP 4500 (and IP fragments) to and from the peer: the "
+                "request was already sent in IKE fragments."
+            )
         return (
-            "Enable IKE fragmentation on both sides (fragmentation = yes), "
-            "allow UDP 4500, and avoid sending large certificate chains."
+            "Allow UDP 4500 and IP fragments to and from the peer, and avoid "
+            "sending large certificate chains; IKE fragmentation "
+            "(fragmentation = yes, the default) splits our IKE_AUTH only "
+            "when the peer announced support for it in IKE_SA_INIT."
         )
     return "Check the path to the peer and that it is still running."
+
+
+_WINDOWS_VIDS = ("MS NT5", "MS-Negotiation", "MS-MamieExists")
 
 
 def half_open(ctx: Context) -> Iterator[Finding]:
@@ -194,22 +204,95 @@ def half_open(ctx: Context) -> Iterator[Finding]:
                 for x in view.of(ev.Message)
                 if isinstance(x.body, ev.Message) and x.body.exchange == "IKE_SA_INIT"
             ]
+            why, fix = _half_open_advice(view)
             yield Finding(
                 Kind.HALF_OPEN_TIMEOUT,
                 Severity.ERROR,
                 view.label,
                 view.evidence([*init[-1:], e]),
                 "half-open IKE SA timed out: IKE_AUTH never arrived",
-                "We answered IKE_SA_INIT but the client's IKE_AUTH never "
-                "reached us. That is the Windows 'error 809' pattern: the "
-                "IKE_AUTH request is large (certificates, EAP) and switches "
-                "to UDP 4500; its IP fragments or UDP 4500 itself are "
-                "dropped, or a NAT in front of the server confuses Windows.",
-                "Allow UDP 4500 and IP fragments; on Windows clients behind "
-                "NAT (or with the server behind NAT) set the registry value "
-                "AssumeUDPEncapsulationContextOnSendRule = 2; enable IKE "
-                "fragmentation on the server.",
+                why,
+                fix,
             )
+
+
+def _half_open_advice(view: View) -> tuple[str, str]:
+    """Why a client's IKE_AUTH got lost on its way to us, and what to do,
+    from what IKE_SA_INIT shows: NAT, both sides' IKE fragmentation support,
+    and whether the client is Windows."""
+    sa = view.sa
+    init = next((x for x in view.exchanges if x.type == "IKE_SA_INIT"), None)
+    theirs = init is not None and "N(FRAG_SUP)" in (init.request or ())
+    ours = init is not None and "N(FRAG_SUP)" in (init.response or ())
+    nat = sa is not None and (sa.local_nat or sa.remote_nat)
+    server_nat = sa is not None and sa.local_nat
+    windows = sa is not None and any(
+        v in vid for vid in sa.vendor_ids for v in _WINDOWS_VIDS
+    )
+    why = (
+        "We answered IKE_SA_INIT but the client's IKE_AUTH never reached us "
+        "(on Windows this is 'error 809'). The request got lost on the "
+        "client's side or on the path, not here: "
+    )
+    if nat:
+        why += (
+            "with NAT detected the client sends IKE_AUTH to UDP 4500, which "
+            "a firewall or the NAT on the way may block; "
+        )
+    else:
+        why += "UDP 500 worked, so it is not the port; "
+    if theirs and ours:
+        why += (
+            "both sides announced IKE fragmentation (FRAG_SUP), so a large "
+            "IKE_AUTH is split by the client itself and IP fragments are "
+            "an unlikely cause"
+        )
+    elif ours:
+        why += (
+            "the client did not announce IKE fragmentation, so its large "
+            "IKE_AUTH (certificates, EAP, configuration requests) leaves as "
+            "IP fragments, which many firewalls and NATs drop"
+        )
+    else:
+        why += (
+            "without IKE fragmentation announced by both sides, a large "
+            "IKE_AUTH leaves as IP fragments, which many firewalls and NATs "
+            "drop"
+        )
+    why += "."
+    steps = []
+    if nat:
+        steps.append(
+            "Make sure UDP 4500 (NAT-T) from the client reaches the server "
+            "(forwarded by the NAT in front of it, open in every firewall); "
+            "a capture on the server shows whether anything arrives there."
+        )
+    else:
+        steps.append(
+            "Check that the client's IKE_AUTH reaches the server (a capture "
+            "on the server shows whether it arrives at all)."
+        )
+    if not (theirs and ours):
+        steps.append(
+            "Let IP fragments of UDP through the path, or have the client "
+            "use IKE fragmentation; fragmentation = yes is strongSwan's "
+            "default already and cannot split a request the client sends."
+        )
+    if server_nat:
+        steps.append(
+            "The server is behind NAT: Windows clients need the registry "
+            "value AssumeUDPEncapsulationContextOnSendRule = 2 (DWORD, "
+            "HKLM\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent, then "
+            "reboot) to connect to a server behind NAT."
+        )
+    elif windows and nat:
+        steps.append(
+            "Only the client is behind NAT, which Windows handles by "
+            "default: AssumeUDPEncapsulationContextOnSendRule is not the "
+            "fix here. Check the client's own firewall and security "
+            "software too."
+        )
+    return why, " ".join(steps)
 
 
 def liveness(ctx: Context) -> Iterator[Finding]:
