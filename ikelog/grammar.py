@@ -550,6 +550,7 @@ class _Builder(Transformer[Token, Any]):
         return build
 
     child_note = _child_note("note")
+    child_restarting = _child_note("restarting")
     child_rekey_detected = _child_note("rekey_detected")
     child_state = _child_note("state")
 

@@ -1492,6 +1492,17 @@ class Replay:
             ):
                 child.state = "closed"
 
+    def _on_child_note(self, sa: IkeSa | None, e: ev.Event, c: ev.ChildNote) -> None:
+        # charon re-creates the CHILD SAs of an SA it gave up on (ike_sa.c
+        # reestablish): only an SA that got established has any
+        if (
+            c.what == "restarting"
+            and sa is not None
+            and not sa.established
+            and sa.attribution == "partial"
+        ):
+            sa.established_via = "before the log"
+
     def _on_child_problem(
         self, sa: IkeSa | None, e: ev.Event, c: ev.ChildProblem
     ) -> None:
