@@ -275,3 +275,32 @@ def test_one_line_formats_keep_their_evidence_line() -> None:
         (4, lines[3]),
         (5, lines[4]),
     ]
+
+
+def _platform_of(path: str) -> Finding:
+    from .conftest import corpus
+
+    found = ikelog.load(corpus(path)).findings()
+    return next(f for f in found if f.kind is Kind.PLATFORM)
+
+
+def test_windows_note_counts_the_pairs_of_this_login() -> None:
+    # the seed: 6 pairs for EAP-MSCHAPv2, one more because Windows refused
+    # the EAP-TLS the server offered first
+    f = _platform_of("seed/windows-eap-mschapv2.log")
+    assert "An EAP-MSCHAPv2 login takes 6 request/response pairs" in f.explanation
+    assert "This login took 7 (Windows refused EAP_TLS first)." in f.explanation
+
+
+def test_a_fragmented_request_that_arrived_gets_no_network_fix() -> None:
+    # public/13 is the server's log: both fragments arrived and were
+    # reassembled, the excerpt ends before the answer
+    f = _platform_of("public/13-filelog-loglevel-suffix-windows-eap-fragments.log")
+    assert "arrived and was reassembled" in f.explanation
+    assert "UDP 4500" not in f.fix
+
+
+def test_android_note_gives_a_whole_proposal_and_its_option() -> None:
+    f = _platform_of("public/04-invalid-ke-retry-android-app.log")
+    assert "proposals = aes256-sha256-modp2048,aes256gcm16-prfsha256-ecp256" in f.fix
+    assert "ike= in ipsec.conf" in f.fix

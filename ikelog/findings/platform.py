@@ -83,8 +83,10 @@ def _daemon(ctx: Context) -> Iterator[Finding]:
             "verifies the server certificate against the CA certificates "
             "installed on the phone or imported into the app.",
             "On the server, offer at least one of the app's default "
-            "suites (e.g. aes256-sha256-modp2048 or ecp256); give the "
-            "phone the CA certificate, not only the server's.",
+            "suites, e.g. proposals = aes256-sha256-modp2048,"
+            "aes256gcm16-prfsha256-ecp256 in swanctl.conf (ike= in "
+            "ipsec.conf); give the phone the CA certificate, not only the "
+            "server's.",
         )
     elif nm:
         asked = ctx.of(ev.ConfigInitiating)[:2]
@@ -181,11 +183,18 @@ def _windows(view: View) -> Finding | None:
     explanation = (
         "Windows proposes 3DES/SHA1/MODP_1024 unless told otherwise, sends "
         "no AUTH payload when it wants EAP, and asks for NBNS/SRV "
-        "attributes. An EAP-MSCHAPv2 login needs 7 request/response pairs "
-        "(IKE_SA_INIT, then IKE_AUTH with identity, method, success and "
-        "AUTH), a machine-certificate login only 2; large certificate "
-        "messages are the usual reason IKE_AUTH never arrives (error 809)."
+        "attributes. An EAP-MSCHAPv2 login takes 6 request/response pairs "
+        "(IKE_SA_INIT; IKE_AUTH with the IDs, the EAP identity, the "
+        "challenge, the success and the AUTH), one more for each EAP method "
+        "Windows refuses first; a machine-certificate login takes 2. Large "
+        "certificate messages are the usual reason IKE_AUTH never arrives "
+        "(error 809)."
     )
+    if pairs is not None:
+        refused = [r.method for r in sa.eap if r.result == "nak"]
+        explanation += f" This login took {pairs}" + (
+            f" (Windows refused {', '.join(refused)} first)." if refused else "."
+        )
     explanation += " This one uses EAP." if eap else ""
     advice: list[str] = []
 
@@ -214,17 +223,20 @@ def _windows(view: View) -> Finding | None:
             f" IKE fragmentation was used ({x.type} {side} in {count} "
             "fragments)" + (" and worked." if worked else ".")
         )
-        if not worked:
-            advice.append(
-                f"The {x.type} request was fragmented by IKE and still got "
-                "no answer: check that UDP 4500 reaches the server."
+        if not worked and x.request_fragments and x.request is not None:
+            # this is the server's log: the request got here whole
+            explanation += (
+                f" The fragmented {x.type} request arrived and was "
+                "reassembled; the log does not show the server's answer "
+                "(the excerpt may end here)."
             )
     elif not view.established and not any(
-        x.type == "IKE_AUTH" and x.response is not None for x in sa.exchanges
+        x.type == "IKE_AUTH" and x.request is not None for x in sa.exchanges
     ):
         advice.append(
-            "Enable IKE fragmentation on the server (fragmentation = yes) "
-            "so a large IKE_AUTH gets through."
+            "The client's IKE_AUTH never arrived: check that UDP 4500 passes "
+            "between client and server (NAT-T), and that the client's large "
+            "IKE_AUTH is not dropped as IP fragments on the way."
         )
     good = [
         said
