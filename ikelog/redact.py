@@ -35,8 +35,8 @@ the ``ikelog redact`` command uses.
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -46,23 +46,67 @@ from .sources import EventReader, InputError, open_text
 
 _IPV4 = re.compile(r"(?<![\w:])(?<!\w\.)(?:\d{1,3}\.){3}\d{1,3}(?!\.?\w)")
 _IPV6 = re.compile(
-    r"(?<![\w:])(?<!\w\.)[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])"
+    r"(?<![\w:])(?<!\w\.)[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:]|\.\d)"
 )
+#: An IPv6 address ending in a dotted quad (``::ffff:198.51.100.7``).
+_IPV6_V4 = re.compile(
+    r"(?<![\w:])(?<!\w\.)(?P<head>(?:[0-9A-Fa-f]{0,4}:){2,6})"
+    r"(?P<v4>(?:\d{1,3}\.){3}\d{1,3})(?!\.?\w)"
+)
+#: Colon-separated byte pairs (serials, key ids): hex, never an address.
+_HEX_PAIRS = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){3,}")
 _HOSTNAME = re.compile(
     r"(?<![\w@-])(?<!\w\.)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
     r"(?P<tld>[A-Za-z]{2,24})(?![\w-])"
 )
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,24}")
+_EMAIL = re.compile(
+    r"(?<![\w.+'-])[\w.+-](?:[\w.+'-]*[\w.+-])?@[A-Za-z0-9.-]+\.[A-Za-z]{2,24}"
+)
+#: The time stamps a syslog or journalctl line starts with: BSD
+#: (``Dec  3 16:23:27``, short-precise ``Dec 03 16:23:27.123456``), ISO
+#: (short-iso, short-iso-precise), short-full (``Thu 2026-12-03 17:06:23
+#: UTC``), short-monotonic and short-delta (``[ 3243.124755]``,
+#: ``[ 3243.124755 <    0.005>]``) and short-unix (``1796317583.445275``).
 _SYSLOG_HOST = re.compile(
-    r"^(?P<ts>(?:\w{3} [ \d]\d|\d{4}-\d\d-\d\dT\S+|\w{3},? \d{4}-\d\d-\d\d,?)"
-    r"(?: \d\d:\d\d:\d\d(?:\.\d+)?)?) (?P<host>[A-Za-z][\w.-]*)"
+    r"^(?P<ts>(?:\w{3} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?"
+    r"|\d{4}-\d\d-\d\dT\S+"
+    r"|\w{3},? \d{4}-\d\d-\d\d,?(?: \d\d:\d\d:\d\d(?:\.\d+)?)?"
+    r"(?: [A-Z][A-Za-z]{1,5}| [+-]\d\d:?\d\d)?"
+    r"|\[\s*\d+\.\d+(?:\s*<\s*\d+\.\d+>)?\]"
+    r"|\d{9,}\.\d+)) (?P<host>[A-Za-z][\w.-]*)"
     r"(?= \w+\.\w+ | [\w./@-]+(?:\[\d+\])?: )"
 )
 _HEX_RUN = re.compile(r"(?<![\w:])[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){4,}(?![\w:])")
-_HEX_DUMP = re.compile(r"^(?P<head>.*?\s\d+: )(?P<bytes>(?:[0-9A-F]{2} ?){2,16})")
+#: A row of a charon hex dump (``%B``): offset, up to 16 bytes, padding and
+#: the bytes as ASCII (``  16: 4B 21 61 6C ...  K!al...``).
+_HEX_DUMP = re.compile(
+    r"^(?P<head>(?:.*?\s)?\d+: )(?P<bytes>[0-9A-F]{2}(?: [0-9A-F]{2}){0,15})"
+    r"(?P<rest>(?: {2,}.*)?)$"
+)
 _ID_VALUE = re.compile(r"\((?:ID_\w+|\w+_ID): (?P<v>[^)]+)\)")
-_DN = re.compile(r"[A-Za-z][\w.]*=[^=,]+(?:, ?[A-Za-z][\w.]*=[^=,]+)*")
+_DN_VALUE = r"(?:[^=,\\]|\\.)+"
+_DN = re.compile(rf"[A-Za-z][\w.]*={_DN_VALUE}(?:, ?[A-Za-z][\w.]*={_DN_VALUE})*")
 _QUOTED = re.compile(r"'([^']{1,200})'|\"([^\"]{1,200})\"")
+#: The message of a JSON line (journal ``MESSAGE``, strongSwan 6 ``msg``).
+_JSON_MESSAGE = re.compile(r'"(?:MESSAGE|msg|message)"\s*:\s*"(?P<v>(?:[^"\\]|\\.)*)"')
+#: Syslog facilities: ``daemon.info`` is a facility and a priority.
+_FACILITIES = frozenset(
+    [
+        "kern",
+        "user",
+        "mail",
+        "daemon",
+        "auth",
+        "syslog",
+        "lpr",
+        "news",
+        "uucp",
+        "cron",
+        "authpriv",
+        "ftp",
+    ]
+    + [f"local{n}" for n in range(8)]
+)
 
 #: Name endings that are files or software, not hosts.
 _NOT_TLD = frozenset(
@@ -85,7 +129,6 @@ _NOT_TLD = frozenset(
         "h",
         "ko",
         "d",
-        "sh",
         "service",
         "slice",
         "scope",
@@ -106,7 +149,6 @@ _NOT_TLD = frozenset(
         "yml",
         "cfg",
         "ini",
-        "info",
         "debug",
         "err",
         "warn",
@@ -116,7 +158,6 @@ _NOT_TLD = frozenset(
         "emerg",
         "auth",
         "daemon",
-        "local",
         "kern",
         "user",
         "strongswan",
@@ -138,6 +179,102 @@ _NAMED_ADDR = re.compile(
     r"(?<![\w.-])(?P<prefix>[A-Za-z]\w*?(?:-\w+?)*?[-_])"
     r"(?P<addr>(?:\d{1,3}\.){3}\d{1,3})(?!\.?\w)"
 )
+
+#: Message templates that carry identities (``%Y``), after the strongSwan
+#: sources (see the charon log format reference): groups ``a`` and ``b``
+#: hold one identity each, ``list`` a list ``'<id>', '<id>', ...``.
+#: Identities may hold quotes, so a quoted one runs to the template's end.
+_ID_TEMPLATES = tuple(
+    re.compile(t)
+    for t in (
+        # authentication (IKEv2, IKEv1, XAuth, RADIUS, EAP phase 2)
+        r"authentication of '(?P<a>.+?)' (?:\(myself\) )?"
+        r"(?:with .+|failed|successful)$",
+        r"no private key found for '(?P<a>.+)'$",
+        r"no trusted \w+ public key found for '(?P<a>.+)'$",
+        r"no shared key found for '(?P<a>.+?)'(?:\[[^\]]*\])?"
+        r"(?: - '(?P<b>.+)'(?:\[[^\]]*\])?)?$",
+        r"tried \d+ shared keys? for '(?P<a>.+?)' - '(?P<b>.+)', but MAC mismatched",
+        r"no XAuth secret found for '(?P<a>.+?)' - '(?P<b>.+)'$",
+        r"found XAuth secrets for '(?P<a>.+?)' - '(?P<b>.+)' matched",
+        r"(?:PPK_ID|PPK found for) '(?P<a>.+)'$",
+        # EAP
+        r"received EAP identity '(?P<a>.+)'$",
+        r"assume IKE identity '(?P<a>.+)'$",
+        r"EAP method \S+ failed for peer (?P<a>.+)$",
+        r"\(id 0x[0-9A-Fa-f]+\), sending '(?P<a>.+)'$",
+        r"EAP-MS-CHAPv2 username: '(?P<a>.+)'$",
+        r"no EAP key found for hosts '(?P<a>.+?)' - '(?P<b>.+)'$",
+        r"received group membership '(?P<a>.+)' from RADIUS",
+        # configs, uniqueness, redirects, virtual IPs and leases
+        r"peer configs matching [^\s\[]+(?:\[(?P<a>.+?)\])?\.\.\."
+        r"[^\s\[]+\[(?P<b>.+)\]$",
+        r"IKE_SA \S+ (?:established|rekeyed) between [^\s\[]+\[(?P<a>.+?)\]"
+        r"\.\.\.[^\s\[]+\[(?P<b>.+)\]$",
+        r"deleting IKE_SA \S+ between [^\s\[]+\[(?P<a>.+?)\]"
+        r"\.\.\.[^\s\[]+\[(?P<b>.+)\]$",
+        r"received IDr (?P<a>.+), but require (?P<b>.+)$",
+        r"default to cert subject '(?P<a>.+)'$",
+        r"duplicate IKE_SA for peer '(?P<a>.+?)'(?:, received| due to)",
+        r"(?:client got redirected from|redirecting peer to) (?P<a>.+)$",
+        r"vici redirect IKE_SA '.*' to '(?P<a>.+)'$",
+        r"to peer '(?P<a>.+)'$",
+        r"requested by '(?P<a>.+)'$",
+        r"lease (?:\S+ )?to '(?P<a>.+)'$",
+        r"lease by '(?P<a>.+?)' to '(?P<b>.+)'$",
+        r"lease \S+ by '(?P<a>.+)' went offline$",
+        r"hostname '(?P<a>.+)'$",
+        # certificates
+        r"cert(?:ificate)? requests? for [\"'](?P<a>.+)[\"']$",
+        r"(?:end entity|issuer) cert \"(?P<a>.+)\"$",
+        r"received CRL \"(?P<a>.+)\"$",
+        r"issued by \"(?P<a>.+)\"$",
+        r"using (?:trusted |untrusted )?(?:intermediate )?(?:ca )?"
+        r"certificate \"(?P<a>.+)\"$",
+        r"self-signed certificate \"(?P<a>.+)\" is not trusted",
+        r"no issuer certificate found for \"(?P<a>.+)\"$",
+        r"issuer is \"(?P<a>.+)\"$",
+        r"rejecting trusted certificate \"(?P<a>.+)\"$",
+        r"certificate status of \"(?P<a>.+)\"$",
+        r"correctly signed by \"(?P<a>.+)\"$",
+        r"authenticated by CA '(?P<a>.+)'$",
+        r"constraint check failed: identity '(?P<a>.+)' required",
+        r"loaded certificate (?:[\"'](?P<a>.+)[\"']|(?P<b>[^\"'].*))$",
+        r"certificate \"(?P<a>.+)\" key: ",
+        r"shared key (?:with id '.+?' )?for: (?P<list>'.*')$",
+        # swanctl listings
+        r"^\s*(?:local|remote)\s+'(?P<a>.*?)' @ ",
+        r" EAP: '(?P<a>.+?)'(?: XAuth:| \[|$)",
+        r" XAuth: '(?P<a>.+?)'(?: \[|$)",
+        r"^\s+(?:id|ca_id|eap_id|xauth_id|aaa_id|groups|certs|cacerts): "
+        r"(?P<a>.+)$",
+        r"^\s+(?:subject|issuer|hissuer):\s+\"(?P<a>.+)\"$",
+        r"^\s+altNames:\s+(?P<list>.+)$",
+        r"^\s+\S+\s+(?:online|offline)\s+'(?P<a>.+)'$",
+    )
+)
+_LIST_ITEM = re.compile(r"'(?P<q>[^']*)'|(?P<u>[^\s,'][^,]*)")
+
+
+def _template_ids(text: str) -> list[tuple[int, int]]:
+    """Spans of the identities message templates put in ``text``."""
+    spans: list[tuple[int, int]] = []
+    text = text.rstrip("\r\n")
+    for t in _ID_TEMPLATES:
+        m = t.search(text)
+        if m is None:
+            continue
+        for g in ("a", "b"):
+            if g in t.groupindex and m[g]:
+                spans.append(m.span(g))
+        if "list" in t.groupindex and m["list"]:
+            base = m.start("list")
+            for item in _LIST_ITEM.finditer(m["list"]):
+                g = "q" if item["q"] is not None else "u"
+                start, end = item.span(g)
+                spans.append((base + start, base + end))
+    return spans
+
 
 #: Public IPv4 pseudonyms: the documentation networks (RFC 5737) first, then
 #: the benchmarking network 198.18.0.0/15 (RFC 2544); none is routed.
@@ -202,38 +339,41 @@ class Redactor:
         for line in kept:
             self._seen.update(_IPV4.findall(line))
             for m in (*_IPV4.finditer(line), *_IPV6.finditer(line)):
-                with contextlib.suppress(ValueError):
+                if _is_address(m.group(0)):
                     self._addresses.add(ipaddress.ip_address(m.group(0)))
             for m in _JOURNAL_ID.finditer(line):
                 if m["key"] != "_HOSTNAME" and len(m["v"]) >= 8:
                     self._ids.add(m["v"].lower())
-            for m in _ID_VALUE.finditer(line):
-                self._add(m["v"].strip())
-            for m in _EMAIL.finditer(line):
-                self._add(m.group(0))
-            for m in _QUOTED.finditer(line):
-                value = (m.group(1) or m.group(2) or "").strip("\\")
-                if "'" in value or '"' in value or value != value.strip():
-                    continue  # a JSON field holding a whole message
-                if _looks_identifying(value) and not _CONFIG_QUOTES.search(
-                    line[: m.start()]
-                ):
-                    self._add(value)
+            for text in (line, *_message_rows(line)):
+                self._learn_text(text)
             for word in re.findall(r"[\w.@:=-]+", line):
                 self._seen.add(word)
         self._pattern = None
         self._ids_pattern = None
         return kept
 
+    def _learn_text(self, line: str) -> None:
+        for start, end in _template_ids(line):
+            self._add(line[start:end])
+        for m in _ID_VALUE.finditer(line):
+            self._add(m["v"].strip())
+        for m in _EMAIL.finditer(line):
+            self._add(m.group(0))
+        for m in _QUOTED.finditer(line):
+            value = (m.group(1) or m.group(2) or "").strip("\\")
+            if "'" in value or '"' in value or value != value.strip():
+                continue  # a JSON field holding a whole message
+            if _looks_identifying(value) and not _CONFIG_QUOTES.search(
+                line[: m.start()]
+            ):
+                self._add(value)
+
     def _add(self, value: str) -> None:
         value = value.strip()
         if len(value) < 2 or value in ("%any", "%any6", "(null)"):
             return
-        try:
-            ipaddress.ip_address(value)
+        if _is_address(value):
             return  # addresses have their own mapping
-        except ValueError:
-            pass
         self._learned.add(value)
 
     # -- pass 2 -------------------------------------------------------------
@@ -257,6 +397,50 @@ class Redactor:
                 + "|".join(map(re.escape, alts))
                 + ")(?![0-9a-z])"
             )
+        m = _JSON_MESSAGE.search(line)
+        if m is None:
+            return self._redact_text(line)
+        # a JSON message: its rows (a hex dump is one message) are redacted
+        # one by one, as the lines of a log file
+        try:
+            message = json.loads(f'"{m["v"]}"')
+        except ValueError:
+            return self._redact_text(line)
+        rows = message.split("\n")
+        new = "\n".join(self._redact_text(r) for r in rows)
+        text = m["v"] if new == message else json.dumps(new, ensure_ascii=False)[1:-1]
+        return (
+            self._redact_text(line[: m.start("v")])
+            + text
+            + self._redact_text(line[m.end("v") :])
+        )
+
+    def _redact_text(self, line: str) -> str:
+        d = _HEX_DUMP.match(line.rstrip("\r\n"))
+        if d:
+            eol = line[len(line.rstrip("\r\n")) :]
+            n = len(d["bytes"].split())
+            rest = d["rest"]
+            if rest.strip():
+                rest = " " * (3 * (16 - n) + 2) + "." * n
+            return (
+                self._redact_text(d["head"])
+                + re.sub(r"[0-9A-F]{2}", "XX", d["bytes"])
+                + rest
+                + eol
+            )
+        spans = _template_ids(line)
+        if spans:
+            out: list[str] = []
+            pos = 0
+            for start, end in sorted(spans):
+                if start < pos:
+                    continue  # two templates found one identity
+                value = line[start:end]
+                out.append(line[pos:start])
+                out.append(self._template_identity(value))
+                pos = end
+            line = "".join(out) + line[pos:]
         line = _JOURNAL_ID.sub(self._journal_field, line)
         if self._ids_pattern is not None:
             line = self._ids_pattern.sub(lambda x: self._hex_id(x.group(0)), line)
@@ -269,16 +453,38 @@ class Redactor:
             line = self._pattern.sub(lambda x: self._identity(x.group(0)), line)
         line = _EMAIL.sub(lambda x: self._identity(x.group(0)), line)
         line = _NAMED_ADDR.sub(self._named_address, line)
+        line = _IPV6_V4.sub(self._v4_in_v6, line)
         line = _IPV4.sub(lambda x: self._address(x.group(0)), line)
         line = _IPV6.sub(lambda x: self._address(x.group(0)), line)
         line = _HOSTNAME.sub(self._hostname_match, line)
         line = _HEX_RUN.sub(lambda x: self._hex(x.group(0)), line)
-        d = _HEX_DUMP.match(line)
-        if d:
-            line = (
-                d["head"] + re.sub(r"[0-9A-F]{2}", "XX", d["bytes"]) + line[d.end() :]
-            )
         return line
+
+    def _template_identity(self, value: str) -> str:
+        """An identity a message template holds (any length: a one-letter
+        identity is replaced here, not everywhere)."""
+        stripped = value.strip()
+        if (
+            not stripped
+            or stripped in ("%any", "%any6", "(null)")
+            or _is_address(stripped)
+            or re.fullmatch(r"[\d.]+/\d+|[\d.]+-[\d.]+", stripped)
+        ):
+            return value
+        return self._identity(value)
+
+    def _v4_in_v6(self, m: re.Match[str]) -> str:
+        """``::ffff:198.51.100.7``: an IPv4-mapped address keeps its form,
+        its IPv4 address is mapped like any; another IPv6 address written
+        with a dotted quad is mapped as IPv6."""
+        text = m.group(0)
+        try:
+            ip = ipaddress.IPv6Address(text)
+        except ValueError:
+            return text
+        if ip.ipv4_mapped is not None:
+            return m["head"] + self._address(m["v4"])
+        return self._address(text)
 
     # -- pseudonyms ---------------------------------------------------------
 
@@ -304,10 +510,9 @@ class Redactor:
         return found
 
     def _address(self, text: str) -> str:
-        try:
-            ip = ipaddress.ip_address(text)
-        except ValueError:
+        if not _is_address(text):
             return text
+        ip = ipaddress.ip_address(text)
         if text in self.values.values():
             return text  # already a pseudonym
         if _is_private(ip) and not ip.is_link_local:
@@ -315,11 +520,11 @@ class Redactor:
         if ip.version == 4:
             if ip.is_link_local:
                 return self._map(
-                    text, "v4ll", lambda n: f"169.254.{n // 250}.{n % 250 + 1}"
+                    str(ip), "v4ll", lambda n: f"169.254.{n // 250}.{n % 250 + 1}"
                 )
             return self._map(str(ip), "v4", _v4_pseudonym)
         if ip.is_link_local:
-            return self._map(text, "v6ll", lambda n: f"fe80::ffff:{n:x}")
+            return self._map(str(ip), "v6ll", lambda n: f"fe80::ffff:{n:x}")
         return self._map(str(ip), "v6", lambda n: f"2001:db8:ffff::{n:x}")
 
     def _named_address(self, m: re.Match[str]) -> str:
@@ -359,7 +564,7 @@ class Redactor:
 
     def _hostname_match(self, m: re.Match[str]) -> str:
         text = m.group(0)
-        if m["tld"].lower() in _NOT_TLD or text in self.values.values():
+        if not _is_host_name(m) or text in self.values.values():
             return text
         if re.fullmatch(r"[\d.]+[A-Za-z]*", text):
             return text  # a version number such as 5.9.8 or 5.6.1dr3
@@ -392,6 +597,10 @@ class Redactor:
 
 
 def _is_address(text: str) -> bool:
+    """An IP address; eight colon-separated byte pairs (a certificate
+    serial, a key id) are hex, not an IPv6 address."""
+    if _HEX_PAIRS.fullmatch(text):
+        return False
     try:
         ipaddress.ip_address(text)
     except ValueError:
@@ -399,12 +608,42 @@ def _is_address(text: str) -> bool:
     return True
 
 
+def _message_rows(line: str) -> list[str]:
+    """The rows of a JSON line's message (none for other lines)."""
+    m = _JSON_MESSAGE.search(line)
+    if m is None:
+        return []
+    try:
+        message = json.loads(f'"{m["v"]}"')
+    except ValueError:
+        return []
+    return str(message).split("\n")
+
+
 def _looks_identifying(value: str) -> bool:
     """Quoted text that names a person, host or certificate."""
     if _DN.fullmatch(value) or _EMAIL.fullmatch(value):
         return True
     m = _HOSTNAME.fullmatch(value)
-    return m is not None and m["tld"].lower() not in _NOT_TLD
+    return m is not None and _is_host_name(m)
+
+
+def _is_host_name(m: re.Match[str]) -> bool:
+    """A :data:`_HOSTNAME` match that names a host, not a file, a path,
+    software or a syslog priority: ``bobs-macbook.local``, ``vpn.acme.info``
+    and ``vpn.acme.sh`` are hosts; ``daemon.info`` (a facility and a
+    priority), ``lib.sh`` and ``/usr/local/lib/lab/lib.sh`` are not."""
+    text, tld = m.group(0), m["tld"].lower()
+    if tld in _NOT_TLD:
+        return False
+    s = m.string
+    before = s[max(0, m.start() - 2) : m.start()]
+    if before.endswith("/") and before != "//":
+        return False  # a path, not the host of a URL
+    labels = text.lower().split(".")
+    if tld == "info" and len(labels) == 2 and labels[0] in _FACILITIES:
+        return False
+    return tld != "sh" or len(labels) > 2
 
 
 def _identities(body: ev.Body) -> Iterator[str]:
