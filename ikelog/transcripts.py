@@ -85,6 +85,8 @@ class ListedChildSa:
     ts_local: tuple[str, ...] = ()
     ts_remote: tuple[str, ...] = ()
     line: int = 0
+    #: the header line as the listing wrote it (evidence quotes it)
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,8 @@ class ListedIkeSa:
     tasks: tuple[tuple[str, tuple[str, ...]], ...] = ()
     children: tuple[ListedChildSa, ...] = ()
     line: int = 0
+    #: the header line as the listing wrote it (evidence quotes it)
+    text: str = ""
 
     @property
     def label(self) -> str:
@@ -727,6 +731,8 @@ class _Assembler:
         self.caption: str | None = None
         self.pool: dict[str, Any] | None = None
         self.last_cert_field: str | None = None
+        #: the line being fed, as written (without its line end)
+        self.written = ""
 
     # -- closing blocks ----------------------------------------------------------
 
@@ -798,7 +804,7 @@ class _Assembler:
 
     def _on_ike_header(self, n: int, indent: int, v: dict[str, Any]) -> bool:
         self.close_all()
-        self.ike = dict(v, line=n, children=[], tasks=[])
+        self.ike = dict(v, line=n, children=[], tasks=[], text=self.written)
         return True
 
     def _on_ike_endpoint(self, n: int, indent: int, v: dict[str, Any]) -> bool:
@@ -840,7 +846,7 @@ class _Assembler:
         if self.ike is None or indent == 0:
             return False
         self.close_child()
-        self.child = dict(v, line=n)
+        self.child = dict(v, line=n, text=self.written)
         return True
 
     def _on_child_times(self, n: int, indent: int, v: dict[str, Any]) -> bool:
@@ -999,7 +1005,7 @@ class _Assembler:
 
     def _on_status_ike(self, n: int, indent: int, v: dict[str, Any]) -> bool:
         self.close_all()
-        self.ike = dict(v, line=n, children=[], tasks=[], version=2)
+        self.ike = dict(v, line=n, children=[], tasks=[], version=2, text=self.written)
         self.ike.update(spi_i="", spi_r="")
         return True
 
@@ -1013,7 +1019,7 @@ class _Assembler:
         if self.ike is None:
             return False
         self.close_child()
-        self.child = dict(v, line=n)
+        self.child = dict(v, line=n, text=self.written)
         return True
 
     def _on_status_child_more(self, n: int, indent: int, v: dict[str, Any]) -> bool:
@@ -1060,6 +1066,7 @@ def read_transcript(
                 kinds.append(kind)
             continue
 
+        asm.written = line
         # the current listing first, then the others (a new one began)
         order = [kind] if kind else []
         order += [k for k in KINDS if k != kind]

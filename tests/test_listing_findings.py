@@ -93,8 +93,9 @@ def test_idle_child_sa_only_after_a_while() -> None:
     # rw{15} has no traffic either, but it was installed 5 s ago
     assert (idle.ike_sa, idle.lines, idle.severity) == ("rw[5]", [17], Severity.WARNING)
     assert "rw{11}" in idle.summary and "2 hours" in idle.summary
+    # quoted as the listing wrote it, indentation included
     assert idle.evidence[0].text == (
-        "rw: #11, reqid 2, INSTALLED, TUNNEL-in-UDP, ESP:AES_GCM_16-256"
+        "  rw: #11, reqid 2, INSTALLED, TUNNEL-in-UDP, ESP:AES_GCM_16-256"
     )
 
 

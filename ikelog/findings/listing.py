@@ -117,7 +117,7 @@ def duplicate_ike_sas(t: Transcript) -> Iterator[Finding]:
             Kind.DUPLICATE_IKE_SAS,
             Severity.WARNING,
             newest.label,
-            tuple(Evidence(sa.line, _ike_text(sa)) for sa in sorted(sas, key=_line)),
+            tuple(Evidence(sa.line, sa.text) for sa in sorted(sas, key=_line)),
             f"{len(sas)} IKE SAs of {sas[0].name} established with {peer} "
             f"at once ({ages})",
             "The listing shows several ESTABLISHED IKE SAs of the same "
@@ -153,7 +153,7 @@ def idle_child_sas(t: Transcript) -> Iterator[Finding]:
             Kind.CHILD_SA_NO_TRAFFIC,
             Severity.WARNING,
             sa.label,
-            tuple(Evidence(c.line, _child_text(c)) for c in idle),
+            tuple(Evidence(c.line, c.text) for c in idle),
             f"no traffic through {names}: 0 bytes and 0 packets in and out "
             f"after {_age(longest)}",
             "The CHILD SA has been installed for a long time, and its "
@@ -187,7 +187,7 @@ def shared_reqids(t: Transcript) -> Iterator[Finding]:
             Kind.SHARED_REQID,
             Severity.INFO,
             pairs[0][0].label,
-            tuple(Evidence(c.line, _child_text(c)) for _, c in pairs),
+            tuple(Evidence(c.line, c.text) for _, c in pairs),
             f"reqid {reqid} is shared by {len(pairs)} CHILD SAs ({names})",
             "charon gives CHILD SAs of the same connection and traffic "
             "selectors the same reqid, so they share one set of IPsec "
@@ -237,31 +237,6 @@ def _age(seconds: int) -> str:
             n = seconds // size
             return f"{n} {unit}{'s' if n != 1 else ''}"
     return f"{seconds} second{'s' if seconds != 1 else ''}"
-
-
-def _ike_text(sa: ListedIkeSa) -> str:
-    """The IKE SA's header line, written the way swanctl prints it."""
-    if not sa.spi_i:
-        spis = ""
-    elif sa.local_initiator is None:
-        spis = f", {sa.spi_i}:{sa.spi_r}"
-    else:
-        mark_i, mark_r = ("*", "") if sa.local_initiator else ("", "*")
-        spis = f", {sa.spi_i}_i{mark_i} {sa.spi_r}_r{mark_r}"
-    return f"{sa.name}: #{sa.unique_id}, {sa.state}, IKEv{sa.version}{spis}"
-
-
-def _child_text(c: ListedChildSa) -> str:
-    """The CHILD SA's header line, written the way swanctl prints it."""
-    parts = [f"#{c.unique_id}"]
-    if c.reqid is not None:
-        parts.append(f"reqid {c.reqid}")
-    parts.append(c.state)
-    if c.mode:
-        parts.append(c.mode + ("-in-UDP" if c.encap else ""))
-    if c.protocol:
-        parts.append(f"{c.protocol}:{c.proposal}" if c.proposal else c.protocol)
-    return f"{c.name}: {', '.join(parts)}"
 
 
 def labels(transcripts: Sequence[Transcript]) -> list[str]:
