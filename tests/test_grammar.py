@@ -1122,3 +1122,9 @@ def test_forced_layout() -> None:
 def test_unknown_layout_is_an_input_error() -> None:
     with pytest.raises(InputError, match="unknown layout"):
         EventReader([], layout="journal")
+
+
+def test_a_quoted_identity_may_hold_an_apostrophe() -> None:
+    # charon quotes identities without escaping: o'brien's e-mail address
+    body = parse_message("received EAP identity 'o'brien@example.com'")
+    assert body == ev.EapStep("identity", identity="o'brien@example.com")
