@@ -744,8 +744,9 @@ class Replay:
         parent: dict[int, int] = {}
 
         def root(x: int) -> int:
-            while parent.setdefault(x, x) != x:
-                x = parent[x]
+            while (up := parent.setdefault(x, x)) != x:
+                parent[x] = parent[up]  # halve the path
+                x = up
             return x
 
         for named, cands in groups:
@@ -803,9 +804,13 @@ class Replay:
             u.events = None
             u.may_be = family
             self._unfile(u)
+        shared = list(jobs.values())
         for sa in family:
+            if not sa.maybe_jobs:
+                sa.maybe_jobs = shared.copy()
+                continue
             known = set(map(id, sa.maybe_jobs))
-            sa.maybe_jobs += [j for k, j in jobs.items() if k not in known]
+            sa.maybe_jobs += [j for j in shared if id(j) not in known]
 
     def _merge(self, named: IkeSa, early: IkeSa) -> None:
         """Move what ``early`` (unnamed) knows into ``named``."""
