@@ -99,28 +99,11 @@ def analyze(
     fail_on: FailOnOption = None,
 ) -> None:
     """Reconstruct the IKE and CHILD SAs of a charon log and report them."""
-    file = files[0]
     try:
         today = datetime.fromisoformat(now) if now else datetime.now()
     except ValueError as exc:
         _fail(f"--now: {exc}")
-    try:
-        with _warnings_to_stderr():
-            # a pipe (``<(...)``) can be read once: it is a log, like stdin
-            streams = {p for p in files if _is_stream(p)}
-            read, transcripts = load_inputs([p for p in files if p not in streams])
-            logs = [p for p in files if p in streams or p in read]
-            file = logs[0] if logs else file
-            trace = _load_logs(logs, layout, year) if logs else None
-    except InputError as exc:
-        _fail(str(exc))
-    except (OSError, ValueError) as exc:
-        _fail(f"{file}: {getattr(exc, 'strerror', None) or exc}")
-    except KeyboardInterrupt:
-        raise typer.Exit(130) from None
-
-    if trace is not None and trace.counts.total == 0:
-        _fail(f"{file}: empty input, no log lines to analyze")
+    trace, transcripts, file = _read_inputs(files, layout, year)
     if trace is not None and not transcripts:
         _require_charon_lines(trace, file)
     if trace is None and (sa is not None or csv is not None or parquet is not None):
@@ -221,7 +204,13 @@ def _print_listed_findings(
 
 @app.command()
 def diagnose(
-    file: Annotated[str, typer.Argument(help="charon log file, or - for stdin")],
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            help="charon log file (- for stdin): one daemon's pieces, both "
+            "ends of a session, swanctl listings"
+        ),
+    ],
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="rich, markdown or json")
     ] = OutputFormat.rich,
@@ -234,26 +223,17 @@ def diagnose(
 ) -> None:
     """Explain what went wrong in a charon log: findings, evidence and fixes,
     most severe first."""
-    try:
-        with _warnings_to_stderr():
-            trace = load(file, layout=layout, year=year)
-    except InputError as exc:
-        _fail(str(exc))
-    except OSError as exc:
-        _fail(f"{file}: {exc.strerror or exc}")
-    except KeyboardInterrupt:
-        raise typer.Exit(130) from None
-    if trace.counts.total == 0:
-        _fail(f"{file}: empty input, no log lines to analyze")
-    found = trace.findings()
-    if all(f.kind.value == "no-ike-sa" for f in found):
+    trace, transcripts, file = _read_inputs(files, layout, year)
+    found = diagnose_inputs(trace, transcripts)
+    if trace is not None and all(f.kind.value == "no-ike-sa" for f in found):
         # nothing but "no IKE SA": refuse what is not a charon log at all
         _require_charon_lines(trace, file)
+    source = trace.source if trace is not None else ", ".join(files)
     if as_json or fmt is OutputFormat.json:
-        doc = {"source": trace.source, "findings": [f.to_dict() for f in found]}
+        doc = {"source": source, "findings": [f.to_dict() for f in found]}
         _print_json(doc)
     elif fmt is OutputFormat.markdown:
-        sys.stdout.write(render_findings.markdown(found, source=trace.source))
+        sys.stdout.write(render_findings.markdown(found, source=source))
     else:
         console = _console()
         for part in render_findings.report(found):
@@ -290,6 +270,32 @@ def redact(
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{exc.filename or files[0]}: {exc.strerror or exc}")
+
+
+def _read_inputs(
+    files: list[str], layout: str | None, year: int | None
+) -> tuple[Trace | None, list[Transcript], str]:
+    """The logs among ``files`` as one trace (``None`` if there are only
+    swanctl listings), the listings, and the file to name in messages;
+    unreadable or empty input ends ikelog with a one-line message."""
+    file = files[0]
+    try:
+        with _warnings_to_stderr():
+            # a pipe (``<(...)``) can be read once: it is a log, like stdin
+            streams = {p for p in files if _is_stream(p)}
+            read, transcripts = load_inputs([p for p in files if p not in streams])
+            logs = [p for p in files if p in streams or p in read]
+            file = logs[0] if logs else file
+            trace = _load_logs(logs, layout, year) if logs else None
+    except InputError as exc:
+        _fail(str(exc))
+    except (OSError, ValueError) as exc:
+        _fail(f"{file}: {getattr(exc, 'strerror', None) or exc}")
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    if trace is not None and trace.counts.total == 0:
+        _fail(f"{file}: empty input, no log lines to analyze")
+    return trace, transcripts, file
 
 
 def _load_logs(logs: list[str], layout: str | None, year: int | None) -> Trace:

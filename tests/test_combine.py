@@ -95,14 +95,14 @@ def test_rotated_pieces_are_merged_in_time_order(tmp_path: Path) -> None:
 def test_each_daemon_is_diagnosed_with_its_own_lines() -> None:
     lab = corpus("lab", "d-eap-wrong-password")
     trace = ikelog.load([lab / "gw/charon.log", lab / "c1/charon.log"])
-    errors = [
-        (f.kind.value, f.ike_sa, f.lines)
+    eap = [
+        (f.kind.value, f.severity.value, f.ike_sa, f.lines)
         for f in trace.findings()
-        if f.severity.value == "error"
+        if f.kind.value == "eap-failure"
     ]
-    assert errors == [
-        ("eap-failure", "eap[1]", [40, 44]),  # the gateway's verification
-        ("eap-failure", "home[1]", [42, 43, 44]),  # the client's view of it
+    assert eap == [
+        ("eap-failure", "error", "eap[1]", [40, 44]),  # the gateway's verification
+        ("eap-failure", "info", "home[1]", [42, 43, 44]),  # the client's view of it
     ]
 
 
@@ -146,3 +146,22 @@ def test_line_numbers_name_their_file(tmp_path: Path) -> None:
     assert (init["response_source"], init["response_line"]) == (1, 2)
     assert (win["first_source"], win["first_line"]) == (0, 96)
     assert win["last_source"] == 1
+
+
+def test_diagnose_takes_both_ends_and_blames_the_end_that_decided() -> None:
+    # d: a wrong EAP password. The server refused it (error); the client only
+    # heard the verdict (information pointing to the server's finding)
+    from typer.testing import CliRunner
+
+    from ikelog.cli import app
+
+    gw = corpus("lab/d-eap-wrong-password/gw/charon.log")
+    c1 = corpus("lab/d-eap-wrong-password/c1/charon.log")
+    result = CliRunner().invoke(app, ["diagnose", "--json", str(gw), str(c1)])
+    assert result.exit_code == 0, result.output
+    import json
+
+    found = json.loads(result.output)["findings"]
+    eap = [(f["severity"], f["ike_sa"]) for f in found if f["kind"] == "eap-failure"]
+    assert eap == [("error", "eap[1]"), ("info", "home[1]")]
+    assert found[0]["kind"] == "eap-failure" and found[0]["ike_sa"] == "eap[1]"

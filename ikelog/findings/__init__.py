@@ -132,6 +132,12 @@ _THE_OTHER_END = {
 }
 
 
+#: Failures both ends report alike where the responder decided: the
+#: initiator's finding points to the responder's (EAP: the server checks
+#: the password, the client only hears the verdict).
+_DECIDED_BY_RESPONDER = frozenset({Kind.EAP_FAILURE})
+
+
 def _seen_from_both_ends(trace: Trace, per_daemon: list[list[Finding]]) -> None:
     """With both ends' logs, what one end saw of the other's failure is not
     the diagnosis: it points to the other end's finding, which says why.
@@ -146,6 +152,8 @@ def _seen_from_both_ends(trace: Trace, per_daemon: list[list[Finding]]) -> None:
             theirs = per_daemon[daemon_of[id(far)]]
             for i, f in enumerate(mine):
                 causes = _THE_OTHER_END.get(f.kind, ())
+                if f.kind in _DECIDED_BY_RESPONDER and near.role == "initiator":
+                    causes = (*causes, f.kind)
                 if f.ike_sa != near.label or f.severity is Severity.INFO:
                     continue
                 cause = next(
