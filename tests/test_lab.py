@@ -318,6 +318,14 @@ def test_untagged_lines_go_to_their_own_sa(
             if true not in (sa.rekeyed_from, sa.rekeyed_to):
                 wrong.append((line, sa.label, true))
     assert not wrong, wrong[:10]
+    # an SA the log never names holds one real SA's lines, never a named one's
+    for sa in trace.ike_sas:
+        if sa.unique_id is None:
+            true_owners = {owners.get(line) for _, line in sa.owned} - {None}
+            assert len(true_owners) <= 1 and not true_owners & named, (
+                sa.label,
+                true_owners,
+            )
     missed = []
     for job in trace.replay.ambiguous:
         cands = {sa.unique_id for sa in job.owners()}

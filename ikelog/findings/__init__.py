@@ -273,28 +273,41 @@ _CAUSES = (
 
 
 def _after_failures(found: list[Finding]) -> list[Finding]:
-    """Undecided findings that follow an undecided failed authentication.
+    """What follows an undecided failed authentication.
 
-    Without tags, a login that fails leaves three undecided jobs: the
-    failure, the client's AUTH_FAILED notify, and the half-open SA deleted
-    later; each would be an error of its own. As many of the later two as
-    there were failures before them become information.
+    Without tags, a login that fails leaves three jobs: the failure, the
+    client's AUTH_FAILED notify, and the half-open SA deleted later; each
+    would be an error of its own. As many of the later two as there were
+    failures before them become information: undecided ones, and those the
+    replay could give by elimination to an SA the failure may be of.
     """
-    causes = sorted(f.first_line for f in found if f.candidates and f.kind in _CAUSES)
+    causes = sorted(
+        (f.first_line, set(f.candidates))
+        for f in found
+        if f.candidates and f.kind in _CAUSES
+    )
     if not causes:
         return found
     left = {kind: list(causes) for kind in _AFTERMATH}
     out = []
     for f in sorted(found, key=lambda f: f.first_line):
-        earlier = left.get(f.kind)
-        if f.candidates and earlier and earlier[0] < f.first_line:
-            cause = earlier.pop(0)
+        earlier = left.get(f.kind, [])
+        cause = next(
+            (
+                c
+                for c in earlier
+                if c[0] < f.first_line and (f.candidates or f.ike_sa in c[1])
+            ),
+            None,
+        )
+        if cause is not None:
+            earlier.remove(cause)
             f = replace(
                 f,
                 severity=Severity.INFO,
                 explanation=f"Likely what followed the failed authentication "
-                f"of line {cause} ({_AFTERMATH[f.kind]}); the log cannot tell "
-                f"which SA either was. {f.explanation}",
+                f"of line {cause[0]} ({_AFTERMATH[f.kind]}); without tags the "
+                f"log does not say which SA that was. {f.explanation}",
             )
         out.append(f)
     return out

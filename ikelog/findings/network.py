@@ -197,7 +197,10 @@ def half_open(ctx: Context) -> Iterator[Finding]:
         for e in view.of(ev.IkeFailure):
             if e.body.what != "half_open_timeout":  # type: ignore[attr-defined]
                 continue
-            if any(x.type == "IKE_AUTH" for x in view.exchanges):
+            if any(
+                x.type == "IKE_AUTH" or (x.initiator == "remote" and x.message_id)
+                for x in view.exchanges
+            ):
                 continue  # IKE_AUTH did arrive; the SA failed for another reason
             init = [
                 x

@@ -466,6 +466,8 @@ class Replay:
             return True
         if isinstance(body, ev.IkeNote):
             return body.what == "dpd"  # a DPD is a job of its own
+        if isinstance(body, ev.IkeFailure):
+            return body.what == "half_open_timeout"  # a timer's job of its own
         if isinstance(body, ev.IkeDeleted):
             # an SA is deleted once: not the ended owner's line
             return job.owner is not None and not job.owner.alive
@@ -648,6 +650,10 @@ class Replay:
             orphan.attribution = "partial"
             self._resolve(job, orphan)
             return
+        elif isinstance(body, ev.IkeFailure) and body.host is not None:
+            # "deleting half open IKE_SA with <host> after timeout"
+            job.remote_host = job.remote_host or body.host
+            job.candidates = _narrow(job.candidates, self._alive.with_peer(body.host))
         elif isinstance(body, ev.Retransmit):
             if job.candidates is None:
                 job.candidates = self._alive.all()
@@ -804,13 +810,36 @@ class Replay:
             u.events = None
             u.may_be = family
             self._unfile(u)
-        shared = list(jobs.values())
+        if left:
+            self._eliminate(list(jobs.values()), left)
+        shared = [j for j in jobs.values() if j.sas]
         for sa in family:
             if not sa.maybe_jobs:
                 sa.maybe_jobs = shared.copy()
                 continue
             known = set(map(id, sa.maybe_jobs))
             sa.maybe_jobs += [j for j in shared if id(j) not in known]
+
+    def _eliminate(self, jobs: list[AmbiguousJob], left: list[IkeSa]) -> None:
+        """Jobs that end an SA before it is established (charon drops it as
+        half open, the client gives up with AUTHENTICATION_FAILED, we send
+        EAP_FAILURE) cannot be an established SA's: where that leaves one
+        never-named SA, the job is its."""
+        for amb in jobs:
+            if not any(_ends_unestablished(e.body) for e in amb.events):
+                continue
+            owners = [sa for sa in amb.owners() if not sa.established]
+            if len(owners) != 1 or owners[0] not in left:
+                continue
+            (sa,) = owners
+            generic = sa.problems[:]
+            sa.problems.clear()
+            for e in amb.events:
+                self._dispatch(sa, e)
+            sa.problems.sort(key=lambda p: p.line)
+            sa.problems += generic  # what the log says first, the stand-in note last
+            amb.sas = []
+            self.ambiguous.remove(amb)
 
     def _merge(self, named: IkeSa, early: IkeSa) -> None:
         """Move what ``early`` (unnamed) knows into ``named``."""
@@ -1662,6 +1691,7 @@ _EVIDENCE = frozenset(
         ev.ChildClosed,
         ev.ChildNote,
         ev.Retransmit,
+        ev.IkeFailure,
     }
 )
 
@@ -1689,8 +1719,20 @@ _MAY_START = frozenset(
         ev.IkeNote,
         ev.ChildEstablishing,
         ev.IkeDeleted,
+        ev.IkeFailure,
     }
 )
+
+
+def _ends_unestablished(body: ev.Body) -> bool:
+    """A line that ends an IKE SA that never got established."""
+    if isinstance(body, ev.IkeFailure):
+        return body.what == "half_open_timeout"
+    if isinstance(body, ev.Message):
+        if body.inbound and body.is_request:
+            return "N(AUTH_FAILED)" in body.payloads
+        return not body.inbound and not body.is_request and "EAP/FAIL" in body.payloads
+    return False
 
 
 def _first_line(sa: IkeSa) -> int:

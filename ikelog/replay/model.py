@@ -384,4 +384,5 @@ class AmbiguousJob:
                 todo[:0] = sa.may_be
                 continue
             seen.setdefault(id(sa), sa)
-        return list(seen.values())
+        # those never established first: a failure is likelier theirs
+        return sorted(seen.values(), key=lambda sa: sa.established)
