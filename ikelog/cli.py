@@ -263,7 +263,7 @@ def redact(
             # input is refused as analyze refuses it
             texts = [list(open_text(p)) for p in files]
         for path, lines in zip(files, texts, strict=True):
-            if not lines:
+            if not any(line.strip() for line in lines):
                 _fail(f"{path}: empty input, no log lines to redact")
         redaction.redact_files(files, out, texts)
     except InputError as exc:

@@ -241,8 +241,9 @@ def test_bad_now_is_only_a_now_problem(tmp_path: Path) -> None:
 
 def test_redact_empty_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path, "empty.log", b"")
+    write(tmp_path, "blank.log", b"\n  \n\t\n")  # blank lines are no log
     monkeypatch.chdir(tmp_path)
-    for args, given in ((["empty.log"], None), (["-"], b"")):
+    for args, given in ((["empty.log"], None), (["blank.log"], None), (["-"], b"")):
         result = runner.invoke(app, ["redact", *args], input=given)
         assert result.exit_code == 2, result.output
         assert result.stdout == ""

@@ -73,9 +73,9 @@ def test_markdown_keeps_log_text_out_of_html() -> None:
     )
     text = render.markdown([found], source="a`b.log")
     assert text.startswith("## ikelog findings for ``a`b.log``")
-    assert "**EAP failed for '&lt;user&gt;' &amp; \\*co\\***" in text
-    assert "Check id = &lt;user&gt; in secrets_x." in text
-    assert "**Fix:** Set id = &lt;user&gt;, see [docs\\](http://x)." in text
+    assert "**EAP failed for '\\<user\\>' \\& \\*co\\***" in text
+    assert "Check id = \\<user\\> in secrets_x." in text
+    assert "**Fix:** Set id = \\<user\\>, see [docs\\](http://x)." in text
     # evidence is a code block (no escapes) whose fence its text cannot close
     assert "\n````\n     7: EAP identity '<user>' `x` ```\n````\n" in text
 
@@ -148,7 +148,7 @@ def test_report_shows_eap_failures_with_candidates() -> None:
         == 5
     )
     for f in loose:
-        assert f"(lines {f.lines[0]})" in out
+        assert f"(line {f.lines[0]})" in out
 
 
 def test_grouped_info_once_errors_stay_under_their_sa() -> None:
@@ -193,11 +193,11 @@ def test_grouped_info_once_errors_stay_under_their_sa() -> None:
     table = terminal.general_findings(found)
     assert table is not None
     out = _text([table])
-    assert re.search(r"^error +eap-failure +L \(lines 5\)", out, re.M)
+    assert re.search(r"^error +eap-failure +L \(line 5\)", out, re.M)
     assert re.search(
         r"^info +nat +NAT seen \(on 2 IKE SAs: eap\[1\], eap\[2\]\)", out, re.M
     )
-    assert "EAP (lines 9)" not in out and " W " not in out
+    assert "EAP (line 9)" not in out and " W " not in out
     # --sa eap[3]: nothing about it
     assert terminal.general_findings(found, ["eap[3]"]) is None
 
@@ -234,3 +234,13 @@ def test_analyze_through_a_pipe_never_cuts_values() -> None:
     result = runner.invoke(app, ["analyze", path], env={"COLUMNS": "80"})
     assert "warning   dos-protection  DoS protection engaged" in result.output
     assert "establish\n" not in result.output and "\n1[4500]" not in result.output
+
+
+def test_markdown_escapes_read_back_as_the_text() -> None:
+    # rendered by a CommonMark renderer (markdown-it, which rich uses), the
+    # escaped text is the text: no tag dropped, no emphasis made
+    from markdown_it import MarkdownIt
+
+    text = "Set id = <user> & *this*_one_ [x](y)"
+    html = MarkdownIt().render(render.escape(text))
+    assert html == "<p>Set id = &lt;user&gt; &amp; *this*_one_ [x](y)</p>\n"

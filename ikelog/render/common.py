@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich import box
@@ -53,3 +54,10 @@ def exchange_notes(x: Exchange, *, request: bool) -> list[str]:
     if not request and x.cookie_challenges and not x.challenges:
         notes.append(f"{x.cookie_challenges} COOKIE")  # a stateless one
     return notes
+
+
+def lines_note(lines: Sequence[int], limit: int = 6) -> str:
+    """``line 7`` or ``lines 7, 9, ...`` (at most ``limit`` numbers)."""
+    shown = ", ".join(map(str, lines[:limit]))
+    more = ", ..." if len(lines) > limit else ""
+    return f"line{'s' if len(lines) > 1 else ''} {shown}{more}"

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..findings import Finding, Severity
+from .common import lines_note
 
 _STYLE = {
     Severity.ERROR: "bold red",
@@ -84,7 +85,7 @@ def for_sa(findings: Iterable[Finding], label: str) -> RenderableType | None:
             others = len(f.group) - 1
             said = f"{f.topic or f.summary} (also on {others} other IKE SAs)"
         else:
-            said = f"{f.summary} (lines {_lines(f)})"
+            said = f"{f.summary} ({lines_note(f.lines, 4)})"
         table.add_row(
             Text(f.severity.value, style=_STYLE[f.severity]),
             Text(f.kind.value, style="bold"),
@@ -127,13 +128,13 @@ def markdown(findings: Sequence[Finding], *, source: str | None = None) -> str:
 #: Markdown syntax in running text: backslashes, code and emphasis marks,
 #: underscores that are not inside a word (GitHub ignores those), and the
 #: ``](`` of a link.
-_MARKDOWN_SYNTAX = re.compile(r"[\\`*]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|\](?=\()")
+_MARKDOWN_SYNTAX = re.compile(r"[\\`*<>&]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|\](?=\()")
 
 
 def escape(text: str) -> str:
-    """``text`` as literal Markdown: HTML's ``& < >`` as entities (GitHub
-    drops what looks like a tag), Markdown's syntax escaped with a backslash."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """``text`` as literal Markdown: its syntax, and HTML's ``& < >`` (GitHub
+    drops what looks like a tag), escaped with a backslash, which reads
+    almost as plainly when the text is pasted where Markdown is not shown."""
     return _MARKDOWN_SYNTAX.sub(lambda m: "\\" + m[0], text)
 
 
@@ -154,10 +155,3 @@ def code_block(lines: Iterable[str]) -> list[str]:
 def _longest_run(text: str, char: str) -> int:
     runs = re.findall(f"{re.escape(char)}+", text)
     return max((len(r) for r in runs), default=0)
-
-
-def _lines(f: Finding) -> str:
-    lines = f.lines
-    if len(lines) > 4:
-        return f"{', '.join(map(str, lines[:4]))}, ..."
-    return ", ".join(map(str, lines))

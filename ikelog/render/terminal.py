@@ -19,7 +19,13 @@ from .. import events as ev
 from ..findings import Finding, Severity
 from ..replay.model import Exchange, IkeSa, LeaseRecord
 from ..trace import Correlation, Trace, outcome, stamp
-from .common import compact_table, exchange_notes, fixed_column, long_column
+from .common import (
+    compact_table,
+    exchange_notes,
+    fixed_column,
+    lines_note,
+    long_column,
+)
 
 _OUTCOME_STYLE = {"established": "green", "failed": "bold red", "open": "yellow"}
 
@@ -464,7 +470,7 @@ def general_findings(
             said.append(f" (on {len(group)} IKE SAs: {_listed(group)})", "dim")
         else:
             # the summary of a finding with candidates already names them
-            said.append(f" (lines {_lines(f)})")
+            said.append(f" ({lines_note(f.lines)})")
         table.add_row(
             Text(f.severity.value, style=_SEVERITY_STYLE[f.severity]),
             Text(f.kind.value, style="bold"),
@@ -478,10 +484,6 @@ def _listed(labels: Sequence[str], limit: int = 6) -> str:
     shown = ", ".join(labels[:limit])
     more = len(labels) - limit
     return f"{shown}, ... and {more} more" if more > 0 else shown
-
-
-def _lines(f: Finding, limit: int = 6) -> str:
-    return _listed([str(n) for n in f.lines], limit)
 
 
 def report(
