@@ -265,7 +265,10 @@ def redact(
         for path, lines in zip(files, texts, strict=True):
             if not any(line.strip() for line in lines):
                 _fail(f"{path}: empty input, no log lines to redact")
-        redaction.redact_files(files, out, texts)
+        written = redaction.redact_files(files, out, texts)
+        if len(files) > 1:  # say which copy is which input's
+            for path, target in zip(files, written, strict=True):
+                sys.stderr.write(f"ikelog: {path} -> {target}\n")
     except InputError as exc:
         _fail(str(exc))
     except OSError as exc:

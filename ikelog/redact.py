@@ -676,8 +676,9 @@ def redact_files(
     One file without ``out`` is written to stdout; otherwise ``out`` is
     the output file (one input) or directory (several), and without it
     each copy is written next to its input as ``<name>.redacted``. Inputs
-    of the same name written into one directory are told apart by a
-    number (``charon.log.redacted``, ``charon.log.2.redacted``). ``texts``
+    of the same name written into one directory are told apart by
+    their folder (``gw/charon.log`` and ``c1/charon.log`` become
+    ``gw-charon.log.redacted`` and ``c1-charon.log.redacted``). ``texts``
     are the files' lines when already read (a pipe cannot be read twice).
     Returns the paths written.
     """
@@ -691,6 +692,7 @@ def redact_files(
     learned = [redactor.learn(lines) for lines in texts]
     written: list[Path] = []
     taken: set[str] = set()
+    names = [Path(p).name for p in paths]
     for path, lines in zip(paths, learned, strict=True):
         text = "".join(_eol(x) for x in redactor.redact(lines))
         if out is None and len(paths) == 1:
@@ -703,6 +705,8 @@ def redact_files(
         else:
             Path(out).mkdir(parents=True, exist_ok=True)
             name = Path(path).name
+            if names.count(name) > 1 and Path(path).parent.name:
+                name = f"{Path(path).parent.name}-{name}"  # gw/ and c1/ charon.log
             n = 1
             while (label := name if n == 1 else f"{name}.{n}") in taken:
                 n += 1

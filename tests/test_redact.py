@@ -305,7 +305,10 @@ def test_inputs_of_one_name_get_copies_of_their_own(tmp_path: Path) -> None:
     gw = corpus("lab/a-seed-like/gw/charon.log")
     c1 = corpus("lab/a-seed-like/c1/charon.log")
     written = redact_files([str(gw), str(c1)], str(tmp_path / "out"))
-    assert [p.name for p in written] == ["charon.log.redacted", "charon.log.2.redacted"]
+    assert [p.name for p in written] == [
+        "gw-charon.log.redacted",
+        "c1-charon.log.redacted",
+    ]
     lines = [p.read_text().count("\n") for p in written]
     assert lines == [len(gw.read_text().splitlines()), len(c1.read_text().splitlines())]
 
